@@ -1,0 +1,136 @@
+"""Small building blocks for hint detectors.
+
+A detector is `detect(inputs, got, expected) -> bool` (see `spec.Hint`). It
+looks at what the student returned and says whether it looks like one known
+mistake. Detectors run on the grader side, on values decoded from the student
+process, so `got` can be anything: a wrong shape, a list, None, an
+`Unsupported` marker. Rules every detector here follows:
+
+- never raise (an exception means "no"), never warn (the alternatives we
+  recompute may overflow on purpose), stay cheap (NumPy on small inputs);
+- never fire on a correct answer: a value close to `expected` is not a
+  mistake, whatever else it also resembles.
+
+Only NumPy here: the grader may have TensorFlow loaded, but a detector should
+not need it.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+Detector = Callable[[dict, Any, Any], bool]
+
+
+def safe(detect: Callable[[dict, Any, Any], Any]) -> Detector:
+    """Wrap a detector so it returns a plain bool, swallows every exception
+    and runs with floating-point warnings silenced."""
+    @functools.wraps(detect)
+    def wrapped(inputs, got, expected):
+        try:
+            with np.errstate(all="ignore"):
+                return bool(detect(inputs, got, expected))
+        except Exception:  # a detector must never break the grading
+            return False
+    return wrapped
+
+
+def as_float_array(value) -> np.ndarray | None:
+    """`value` as a float64 array, or None when it is not numeric data
+    (ragged lists, None, strings, Unsupported markers, complex numbers)."""
+    try:
+        if isinstance(value, (str, bytes)) or value is None:
+            return None
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "biuf":
+            return None
+        return arr.astype(np.float64)
+    except Exception:
+        return None
+
+
+def close(a, b, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
+    """Shape-aware closeness that answers False instead of raising.
+
+    Numbers and arrays must have the same shape (a (1,) array is not a
+    scalar). Tuples/lists of arrays (e.g. (dW, db)) are compared element by
+    element and must have the same length.
+    """
+    try:
+        if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+            if len(a) != len(b):
+                return False
+            if any(isinstance(v, (list, tuple, np.ndarray)) for v in (*a, *b)):
+                return all(close(x, y, rtol, atol) for x, y in zip(a, b))
+        x, y = as_float_array(a), as_float_array(b)
+        if x is None or y is None or x.shape != y.shape:
+            return False
+        with np.errstate(all="ignore"):
+            return bool(np.allclose(x, y, rtol=rtol, atol=atol))
+    except Exception:
+        return False
+
+
+def pick(value, part: int | None):
+    """Element `part` of a tuple/list result (None: the whole value)."""
+    if part is None:
+        return value
+    if isinstance(value, (list, tuple)) and -len(value) <= part < len(value):
+        return value[part]
+    raise LookupError(part)
+
+
+def matches(*alternatives: Callable[[dict], Any], part: int | None = None,
+            rtol: float = 1e-6, atol: float = 1e-9) -> Detector:
+    """Detector: the student's value (or its element `part`) equals what one
+    of `alternatives(inputs)` computes (the wrong answer of a known mistake)
+    but not the expected value. An alternative may return None for "this
+    mistake can't show on these inputs"."""
+    @safe
+    def detect(inputs, got, expected):
+        g = pick(got, part)
+        if close(g, pick(expected, part), rtol, atol):
+            return False
+        for alt in alternatives:
+            try:
+                with np.errstate(all="ignore"):
+                    wrong = alt(inputs)
+            except Exception:
+                continue
+            if wrong is not None and close(g, wrong, rtol, atol):
+                return True
+        return False
+    return detect
+
+
+def scaled(factors: Callable[[dict], Iterable[float]], parts: Sequence[int | None] = (None,),
+           rtol: float = 1e-6, atol: float = 1e-9) -> Detector:
+    """Detector: for some element in `parts`, the student's value is
+    `c * expected` for one of `factors(inputs)` (e.g. a missing 1/N or 2),
+    while not being the expected value itself. Factors equal to 1 are ignored
+    so that a degenerate case (n_out = 1) can't accuse anyone."""
+    @safe
+    def detect(inputs, got, expected):
+        cs = [float(c) for c in factors(inputs) if not np.isclose(float(c), 1.0)]
+        for part in parts:
+            g, e = pick(got, part), as_float_array(pick(expected, part))
+            if e is None or close(g, e, rtol, atol) or not np.any(np.abs(e) > atol):
+                continue  # right, or expected ~0 where every scale looks alike
+            if any(close(g, c * e, rtol, atol) for c in cs):
+                return True
+        return False
+    return detect
+
+
+def detector(fn: Callable[[dict, Any, Any], Any]) -> Detector:
+    """Hand-written detector made safe (alias of `safe`, reads better at the
+    definition site: `@hints.detector`)."""
+    return safe(fn)
+
+
+def shape_of(value) -> tuple | None:
+    """Shape of a numeric value, or None."""
+    arr = as_float_array(value)
+    return None if arr is None else arr.shape

@@ -1,0 +1,163 @@
+"""Talking to one student process with deadlines, size caps and a hard kill.
+
+Every read has a deadline; a message over MAX_MESSAGE bytes, a malformed frame,
+an exit or a timeout ends the process and raises `StudentProcessError` with a
+`kind` the runner turns into a clear, fail-closed test result.
+"""
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+
+from autograder.sandbox import launch, wire
+
+MAX_MESSAGE = 64 * 1024 * 1024
+OUTPUT_CAP = 64 * 1024
+
+
+class StudentProcessError(Exception):
+    """kind: 'timeout', 'crash', 'memory', 'protocol', 'too_large'."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+class _OutputDrain(threading.Thread):
+    """Reads the student's stdout+stderr forever, keeping only the first bytes,
+    so 100 MB of prints neither block the student nor fill the grader's memory."""
+
+    def __init__(self, stream):
+        super().__init__(daemon=True)
+        self.stream, self.kept, self.dropped = stream, bytearray(), 0
+
+    def run(self):
+        for chunk in iter(lambda: self.stream.read1(65536), b""):
+            room = OUTPUT_CAP - len(self.kept)
+            self.kept += chunk[:max(room, 0)]
+            self.dropped += max(len(chunk) - max(room, 0), 0)
+
+    def text(self) -> str:
+        out = self.kept.decode("utf-8", "replace")
+        if self.dropped:
+            out += f"\n[... {self.dropped} more bytes of output dropped]"
+        return out
+
+
+class StudentProcess:
+    def __init__(self, limits: launch.Limits, forbidden=()):
+        self.limits = limits
+        self._tmp = None
+        if not launch.bwrap_available():
+            self._tmp = tempfile.mkdtemp(prefix="dlphys-student-")
+            if os.getuid() == 0:
+                os.chown(self._tmp, launch.NOBODY, launch.NOBODY)
+        self.proc = launch.start(limits, forbidden, workdir=self._tmp)
+        self._out = self.proc.stdout.fileno()
+        self._drain = _OutputDrain(self.proc.stderr)
+        self._drain.start()
+        self._buffer = bytearray()
+        self.alive = True
+
+    # -- framing -------------------------------------------------------------
+    def send(self, message) -> None:
+        try:
+            self.proc.stdin.write(wire.dumps(message))
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise self._died() from None
+
+    def receive(self, deadline: float):
+        header = self._read(wire.HEADER.size, deadline)
+        (size,) = wire.HEADER.unpack(header)
+        if size > MAX_MESSAGE:
+            self.kill()
+            raise StudentProcessError("too_large", f"the returned value is larger than "
+                                                   f"{MAX_MESSAGE // 2**20} MB")
+        try:
+            message = wire.loads(self._read(size, deadline))
+        except wire.WireError as exc:
+            self.kill()
+            raise StudentProcessError("protocol", f"garbled answer from the student process ({exc})")
+        if not isinstance(message, dict):
+            self.kill()
+            raise StudentProcessError("protocol", "garbled answer from the student process")
+        return message
+
+    def _read(self, n: int, deadline: float) -> bytes:
+        while len(self._buffer) < n:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.kill()
+                raise StudentProcessError("timeout", "timed out")
+            ready, _, _ = select.select([self._out], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(self._out, max(n - len(self._buffer), 1 << 16))
+            if not chunk:
+                raise self._died()
+            self._buffer += chunk
+        data, self._buffer = bytes(self._buffer[:n]), self._buffer[n:]
+        return data
+
+    # -- life and death --------------------------------------------------------
+    def _died(self) -> StudentProcessError:
+        self.alive = False
+        try:
+            code = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            code = self.proc.returncode
+        self._cleanup()
+        tail = self.output()[-600:]
+        if "MemoryError" in tail or code in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT) \
+                and ("memory" in tail.lower() or "bad_alloc" in tail):
+            return StudentProcessError("memory", f"the student process ran out of memory "
+                                                 f"(limit {self.limits.memory_mb} MB)")
+        if code is not None and code < 0:
+            how = f"was killed by signal {signal.Signals(-code).name}"
+        else:
+            how = f"exited with code {code}"
+        return StudentProcessError("crash", f"the student process {how}")
+
+    def kill(self) -> None:
+        self.alive = False
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                self.proc.kill()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        self._cleanup()
+
+    def close(self) -> None:
+        if self.alive and self.proc.poll() is None:
+            try:
+                self.send({"op": "exit"})
+                self.proc.wait(timeout=2)
+            except (StudentProcessError, subprocess.TimeoutExpired):
+                pass
+        self.kill()
+
+    def _cleanup(self) -> None:
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        if self._tmp:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+
+    def output(self) -> str:
+        """What the student's code printed so far (capped)."""
+        return self._drain.text()

@@ -1,0 +1,163 @@
+"""One submission's student process, kept alive across calls and restarted after a crash.
+
+Loading runs the cells top to bottom. A cell that hangs or kills the process is
+recorded and left out when the process is started again, so one bad cell costs
+only what it defines. A call that crashes or times out costs only that call:
+the next call gets a fresh process with the same cells. Restarts are bounded,
+and so is the wall time of the whole submission.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from autograder.sandbox import wire
+from autograder.sandbox.launch import Limits
+from autograder.sandbox.process import StudentProcess, StudentProcessError
+
+MAX_RESTARTS = 8
+START_TIMEOUT = 60.0
+
+
+@dataclass
+class CellProblem:
+    cell: int          # 0-based index into the code cells
+    kind: str          # exception type, or 'timeout' / 'crash' / 'memory'
+    message: str
+    traceback: str = ""
+
+
+@dataclass
+class CallResult:
+    ok: bool
+    value: object = None
+    kind: str = ""            # when not ok: 'exception', 'timeout', 'crash', 'memory', ...
+    error_type: str = ""
+    message: str = ""
+    traceback: str = ""
+    mutated: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    forbidden: list = field(default_factory=list)
+
+
+class Session:
+    def __init__(self, cells: list[str], limits: Limits, forbidden=(), time_budget=300.0,
+                 load_timeout=60.0):
+        self.cells = list(cells)
+        self.limits, self.forbidden = limits, tuple(forbidden)
+        self.deadline = time.monotonic() + time_budget
+        self.load_timeout = load_timeout
+        self.skipped: dict[int, CellProblem] = {}   # cells left out after killing the process
+        self.cell_errors: list[CellProblem] = []
+        self.names: list[str] = []
+        self.forbidden_imports: list[str] = []
+        self.restarts = 0
+        self.proc: StudentProcess | None = None
+        self._pending = False
+        self._drains = []  # output readers of every process started
+
+    # -- loading ---------------------------------------------------------------
+    def begin(self) -> None:
+        """Start the process and send the cells; `finish_loading` collects the answer.
+        Split in two so the grader can import TensorFlow while the student loads."""
+        self.proc = StudentProcess(self.limits, self.forbidden)
+        self._drains.append(self.proc._drain)
+        cells = ["" if i in self.skipped else c for i, c in enumerate(self.cells)]
+        try:
+            self.proc.send({"op": "load", "cells": cells, "forbidden": list(self.forbidden)})
+            self._pending = True
+        except StudentProcessError:
+            self._pending = True  # the failure surfaces in finish_loading
+
+    def finish_loading(self) -> None:
+        while self._pending:
+            self._pending = False
+            current = None
+            try:
+                deadline = min(time.monotonic() + self.load_timeout + START_TIMEOUT, self.deadline)
+                while True:
+                    message = self.proc.receive(deadline)
+                    event = message.get("event")
+                    if event == "cell":
+                        current = message.get("index")
+                        deadline = min(time.monotonic() + self.load_timeout, self.deadline)
+                    elif event == "loaded":
+                        self._loaded(message)
+                        return
+            except StudentProcessError as exc:
+                if not isinstance(current, int) or current in self.skipped \
+                        or self.restarts >= MAX_RESTARTS or time.monotonic() >= self.deadline:
+                    self.names = []
+                    self.cell_errors.append(CellProblem(-1, exc.kind, f"{exc} while starting"))
+                    return
+                what = "did not finish in time" if exc.kind == "timeout" else str(exc)
+                self.skipped[current] = CellProblem(current, exc.kind, f"this cell {what}; "
+                                                    "it was skipped so the rest could be graded")
+                self.restarts += 1
+                self.begin()
+
+    def _loaded(self, message) -> None:
+        self.cell_errors = list(self.skipped.values()) + [
+            CellProblem(int(e.get("cell", -1)), str(e.get("type", "Error")),
+                        str(e.get("message", "")), str(e.get("traceback", "")))
+            for e in message.get("errors", []) if isinstance(e, dict)]
+        names = message.get("names", [])
+        self.names = [n for n in names if isinstance(n, str)]
+        self.forbidden_imports = [n for n in message.get("forbidden_imports", []) if isinstance(n, str)]
+
+    def start(self) -> "Session":
+        self.begin()
+        self.finish_loading()
+        return self
+
+    # -- calls -------------------------------------------------------------------
+    def call(self, function: str, kwargs: dict, timeout: float, global_seed=None) -> CallResult:
+        if time.monotonic() >= self.deadline:
+            return CallResult(False, kind="budget", message="the submission's total time budget "
+                              "was used up before this test could run")
+        if self.proc is None or not self.proc.alive:
+            if self.restarts >= MAX_RESTARTS:
+                return CallResult(False, kind="crash", message="not run: the student process "
+                                  f"crashed or timed out {self.restarts} times already")
+            self.restarts += 1
+            self.begin()
+            self.finish_loading()
+            if self.proc is None or not self.proc.alive:
+                return CallResult(False, kind="crash", message="the student process could not be restarted")
+        request = {"op": "call", "function": function, "kwargs": wire.encode(kwargs),
+                   "global_seed": global_seed}
+        try:
+            self.proc.send(request)
+            reply = self.proc.receive(min(time.monotonic() + timeout, self.deadline))
+        except StudentProcessError as exc:
+            message = str(exc)
+            if exc.kind == "timeout":
+                message = f"did not return within {timeout:g} s (infinite loop, or far too slow?)"
+            return CallResult(False, kind=exc.kind, message=message)
+        return _call_result(reply)
+
+    def output(self) -> str:
+        """Everything the student's code printed, over all restarts (capped)."""
+        return "\n".join(t for t in (d.text() for d in self._drains) if t)
+
+    def close(self) -> None:
+        if self.proc is not None:
+            self.proc.close()
+
+
+def _call_result(reply) -> CallResult:
+    forbidden = [n for n in reply.get("forbidden_imports", []) if isinstance(n, str)]
+    if reply.get("event") != "result":
+        return CallResult(False, kind="protocol", message="garbled answer from the student process")
+    if reply.get("ok") is True:
+        try:
+            value = wire.decode(reply.get("value"))
+        except wire.WireError as exc:
+            return CallResult(False, kind="protocol", message=f"could not read the returned value ({exc})")
+        mutated = [m for m in reply.get("mutated", []) if isinstance(m, str)]
+        warnings = [w for w in reply.get("warnings", []) if isinstance(w, str)]
+        return CallResult(True, value=value, mutated=mutated, warnings=warnings, forbidden=forbidden)
+    error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+    return CallResult(False, kind="exception", error_type=str(error.get("type", "Error"))[:100],
+                      message=str(error.get("message", ""))[:2000],
+                      traceback=str(error.get("traceback", ""))[:4000], forbidden=forbidden)

@@ -1,0 +1,245 @@
+"""The student process: runs a submission's cells, then calls its functions on request.
+
+This file and `wire.py` are the only grader code inside the sandbox, and they
+hold no tests, inputs, references or scores: only requests arrive here. The
+grader treats everything this process says as untrusted data.
+
+Protocol (stdin/stdout, `wire` framing): the worker first says
+{"event": "ready"}; then answers each request:
+  {"op": "load", "cells": [...], "forbidden": [...]}
+      -> {"event": "cell", "index": i} before each cell, then
+         {"event": "loaded", "errors": [...], "names": [...]}
+  {"op": "call", "function": f, "kwargs": {...}, "global_seed": k}
+      -> {"event": "result", "ok": true, "value": ..., "mutated": [...], "warnings": [...]}
+       | {"event": "result", "ok": false, "error": {"type", "message", "traceback"}}
+Student output (print, warnings) goes to stderr, which the grader drains and caps.
+"""
+from __future__ import annotations
+
+import copy
+import importlib.abc
+import importlib.machinery
+import linecache
+import os
+import sys
+import time
+import traceback
+import types
+import warnings
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import numpy as np  # noqa: E402
+
+import wire  # noqa: E402
+
+# Keep private copies of the protocol channel, then point the standard streams
+# away from it so that student prints can't corrupt (or fake) the framing by
+# accident. (On purpose they could; the grader trusts none of it anyway.)
+_IN = os.fdopen(os.dup(0), "rb", buffering=0)
+_OUT = os.fdopen(os.dup(1), "wb", buffering=0)
+_devnull = os.open(os.devnull, os.O_RDONLY)
+os.dup2(_devnull, 0)
+os.dup2(2, 1)
+sys.stdout = os.fdopen(1, "w", buffering=1, errors="replace")
+sys.stdin = open(os.devnull)
+
+
+class ForbiddenModuleError(ImportError):
+    """Raised when a NumPy assignment touches a forbidden library."""
+
+
+class _Poison(types.ModuleType):
+    """Stands in for a forbidden module: importing it works (so the rest of a
+    cell still runs), but any use fails with a clear reason."""
+
+    def __getattr__(self, attr):
+        if attr.startswith("__") and attr.endswith("__"):
+            raise AttributeError(attr)
+        raise ForbiddenModuleError(
+            f"{self.__name__.split('.')[0]} is not allowed in this assignment (NumPy only)")
+
+
+class _Blocker(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def __init__(self, forbidden):
+        self.forbidden = set(forbidden)
+        self.attempted = []
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in self.forbidden:
+            if name not in self.attempted:
+                self.attempted.append(name)
+            return importlib.machinery.ModuleSpec(name, self, is_package=True)
+        return None
+
+    def create_module(self, spec):
+        module = _Poison(spec.name)
+        module.__path__ = []
+        return module
+
+    def exec_module(self, module):
+        pass
+
+
+_MAIN_PID = os.getpid()
+
+
+def _only_main_process():
+    """A child the student forked must never speak for the worker: it ends here."""
+    if os.getpid() != _MAIN_PID:
+        os._exit(0)
+
+
+def _reap_strays():
+    """In a private PID namespace, end every process the student left behind
+    (kill(-1) spares init and the caller; outside a namespace it would reach
+    other sandboxes, so only when the launcher says it made one)."""
+    if os.environ.get("DLPHYS_PIDNS") != "1":
+        return
+    others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, _MAIN_PID)]
+    if others:
+        try:
+            os.kill(-1, 9)
+        except OSError:
+            pass
+
+
+def send(message):
+    _only_main_process()
+    _OUT.write(wire.dumps(message))
+
+
+def receive():
+    _only_main_process()
+    header = _read(wire.HEADER.size)
+    if header is None:
+        return None
+    (size,) = wire.HEADER.unpack(header)
+    return wire.loads(_read(size))
+
+
+def _read(n):
+    chunks, remaining = [], n
+    while remaining:
+        chunk = _IN.read(remaining)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _error(exc, student_only=True):
+    """Exception -> data, with a traceback trimmed to the student's own cells."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if student_only:
+        frames = [f for f in frames if f.filename.startswith("<cell")] or frames[-1:]
+    text = "".join(traceback.format_list(frames[-8:]))
+    text += "".join(traceback.format_exception_only(type(exc), exc))
+    return {"type": type(exc).__name__, "message": str(exc)[:2000], "traceback": text[-4000:]}
+
+
+def load(cells, namespace):
+    errors = []
+    for index, source in enumerate(cells):
+        send({"event": "cell", "index": index})
+        filename = f"<cell {index + 1}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        try:
+            code = compile(source, filename, "exec")
+            exec(code, namespace)
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt included: the cell failed
+            errors.append({"cell": index, **_error(exc)})
+    names = sorted(k for k, v in namespace.items()
+                   if callable(v) and not k.startswith("__") and not isinstance(v, type))
+    return errors, names
+
+
+def _snapshot(kwargs):
+    return {k: copy.deepcopy(v) for k, v in kwargs.items() if isinstance(v, (np.ndarray, list, dict))}
+
+
+def _mutated(before, kwargs):
+    changed = []
+    for key, old in before.items():
+        new = kwargs[key]
+        try:
+            if isinstance(old, np.ndarray):
+                same = old.shape == new.shape and np.array_equal(old, new, equal_nan=True)
+            else:
+                same = _deep_equal(old, new)
+        except Exception:
+            same = False
+        if not same:
+            changed.append(key)
+    return changed
+
+
+def _deep_equal(a, b):
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(_deep_equal, a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_deep_equal(a[k], b[k]) for k in a)
+    return a == b
+
+
+def call(request, namespace):
+    function = namespace.get(request["function"])
+    if not callable(function):
+        return {"ok": False, "error": {"type": "NameError", "traceback": "",
+                                       "message": f"{request['function']} is not defined"}}
+    kwargs = wire.decode(request["kwargs"], make_rng=np.random.default_rng)
+    before = _snapshot(kwargs)
+    if request.get("global_seed") is not None:
+        np.random.seed(request["global_seed"])
+    old = np.seterr(over="warn", invalid="warn", divide="warn", under="ignore")
+    start = time.perf_counter()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value = function(**kwargs)
+    except BaseException as exc:
+        return {"ok": False, "error": _error(exc)}
+    finally:
+        np.seterr(**old)
+    elapsed = time.perf_counter() - start
+    return {"ok": True, "value": wire.encode(value), "mutated": _mutated(before, kwargs),
+            "warnings": sorted({f"{w.category.__name__}: {w.message}"[:300] for w in caught})[:10],
+            "elapsed": elapsed}
+
+
+def main():
+    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+    blocker = None
+    send({"event": "ready"})
+    while True:
+        request = receive()
+        if request is None or request.get("op") == "exit":
+            break
+        if request["op"] == "load":
+            if request.get("forbidden"):
+                blocker = _Blocker(request["forbidden"])
+                sys.meta_path.insert(0, blocker)
+                for name in list(sys.modules):  # nothing forbidden may be preloaded
+                    if name.split(".")[0] in blocker.forbidden:
+                        del sys.modules[name]
+            errors, names = load(request["cells"], namespace)
+            send({"event": "loaded", "errors": errors, "names": names,
+                  "forbidden_imports": blocker.attempted if blocker else []})
+        elif request["op"] == "call":
+            reply = call(request, namespace)
+            _only_main_process()
+            _reap_strays()
+            if blocker is not None and blocker.attempted:
+                reply["forbidden_imports"] = blocker.attempted
+            try:
+                send({"event": "result", **reply})
+            except (TypeError, ValueError) as exc:  # e.g. a value JSON can't hold
+                send({"event": "result", "ok": False,
+                      "error": {"type": "ReturnValueError", "message": str(exc), "traceback": ""}})
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Checks are data: an assignment is a list of `Check`s, one per graded function.
+
+A `Check` names the student's function, its points, the TensorFlow reference
+and the `Case`s to run. A `Case` makes the inputs from a seeded generator, so a
+hidden case gets fresh inputs for every student. The runner (`runner.py`) is
+generic; adding an exercise means adding rows here, never touching the runner.
+
+Nothing in this module imports TensorFlow: references are named by dotted path
+("reference_impl.convolution:conv2d") and resolved only when grading needs them.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+from autograder.sandbox.wire import RngSpec
+
+Inputs = dict  # keyword arguments for the student's function
+
+
+class Rng(RngSpec):
+    """Stands for a `numpy.random.Generator` argument: the student process
+    builds `np.random.default_rng(seed)` from it (a Generator can't cross the
+    process boundary as data)."""
+
+    def __repr__(self) -> str:
+        return f"Rng({self.seed})"
+
+    def make(self) -> np.random.Generator:
+        return np.random.default_rng(self.seed)
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A known misconception. `detect(inputs, got, expected)` returns True
+    when the student's output looks like that mistake; `message` explains it.
+    `got` is the decoded student value, `expected` the reference value (None
+    for property checks)."""
+    message: str
+    detect: Callable[[Inputs, Any, Any], bool]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One test of one function.
+
+    label: shown to the student for visible cases (never shows hidden inputs).
+    make: builds keyword arguments from a seeded Generator.
+    hidden: hidden cases get per-student seeds and never show their inputs.
+    rtol/atol: override the check's tolerance for this case.
+    """
+    label: str
+    make: Callable[[np.random.Generator], Inputs]
+    hidden: bool = False
+    rtol: float | None = None
+    atol: float | None = None
+
+
+# A property check replaces the reference comparison for functions whose output
+# is random by design (batches, dropout masks, initial weights). It receives a
+# `call(**kwargs)` that runs the student's function in the sandbox (so it can
+# call it several times, e.g. with the same seed twice) and the case inputs; it
+# returns a list of problems (empty = pass). Raise nothing: problems are data.
+PropertyCheck = Callable[[Callable[..., Any], Inputs], list]
+
+
+@dataclass(frozen=True)
+class Check:
+    """Everything needed to grade one function."""
+    function: str
+    points: float
+    cases: Sequence[Case]
+    reference: str | None = None          # "module:function", resolved lazily
+    outputs: Sequence[str] | None = None  # names of tuple elements, e.g. ("dW", "db")
+    rtol: float = 1e-6
+    atol: float = 1e-9
+    hints: Sequence[Hint] = ()
+    verify: PropertyCheck | None = None   # instead of comparing with `reference`
+    returns: str = "array"                # "array", "scalar", "int", "tuple", "list", "dict"
+    timeout: float = 10.0                 # wall seconds for one call
+
+    def reference_function(self) -> Callable[..., Any]:
+        return resolve(self.reference)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: str
+    title: str
+    checks: Sequence[Check]
+    numpy_only: bool = True               # forbid tensorflow & co. in the student process
+    memory_mb: int = 1024                 # address-space limit for the student process
+    time_budget: float = 120.0            # wall seconds for the whole submission
+    forbidden: Sequence[str] = ("tensorflow", "keras", "torch", "jax", "jaxlib",
+                                "scipy", "sklearn", "tf_keras")
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(c.points for c in self.checks))
+
+    def check(self, function: str) -> Check:
+        for c in self.checks:
+            if c.function == function:
+                return c
+        raise KeyError(function)
+
+
+def resolve(dotted: str) -> Callable[..., Any]:
+    module, _, name = dotted.partition(":")
+    return getattr(importlib.import_module(module), name)
