@@ -124,6 +124,15 @@ def scaled(factors: Callable[[dict], Iterable[float]], parts: Sequence[int | Non
     return detect
 
 
+def any_of(*detectors: Detector) -> Detector:
+    """Detector that fires when one of `detectors` does (e.g. the same
+    mistake showing in dx or in dw)."""
+    @safe
+    def detect(inputs, got, expected):
+        return any(d(inputs, got, expected) for d in detectors)
+    return detect
+
+
 def detector(fn: Callable[[dict, Any, Any], Any]) -> Detector:
     """Hand-written detector made safe (alias of `safe`, reads better at the
     definition site: `@hints.detector`)."""

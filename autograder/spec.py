@@ -81,6 +81,7 @@ class Check:
     verify: PropertyCheck | None = None   # instead of comparing with `reference`
     returns: str = "array"                # "array", "scalar", "int", "tuple", "list", "dict"
     timeout: float = 10.0                 # wall seconds for one call
+    warning_free: bool = False            # fail on overflow/invalid/divide warnings
 
     def reference_function(self) -> Callable[..., Any]:
         return resolve(self.reference)

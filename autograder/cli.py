@@ -1,0 +1,152 @@
+"""The `grade` command. Imports stay inside the commands: `grade --help` must
+not pay for TensorFlow, nbformat or even the grading engine."""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+EXIT_BELOW_THRESHOLD = 1
+EXIT_BAD_INPUT = 2
+
+
+class BadInput(click.ClickException):
+    """Bad usage or an unreadable submission: one line, exit 2."""
+    exit_code = EXIT_BAD_INPUT
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dlphys-autograder", prog_name="grade")
+def main():
+    """Grade 'Deep Learning for Physics Research' exercises against TensorFlow references.
+
+    Student code runs in an isolated, resource-limited process; hidden test
+    inputs are seeded per student from the course secret.
+    """
+
+
+def _assignment(assignment_id: str | None, path: str, named: str | None):
+    from autograder import assignments
+
+    chosen = assignment_id or assignments.detect(path, named)
+    if chosen is None:
+        raise BadInput(f"cannot tell the assignment of {path}: pass --assignment "
+                       f"({', '.join(assignments.ASSIGNMENT_IDS)})")
+    try:
+        return assignments.get(chosen)
+    except assignments.UnknownAssignment:
+        raise BadInput(f"unknown assignment {chosen!r}; known: "
+                       f"{', '.join(assignments.ASSIGNMENT_IDS)}") from None
+
+
+def prepare_reference(assignment):
+    """Import the TensorFlow references an assignment needs (once per process)."""
+    def prepare() -> str:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        from reference_impl import device
+
+        for check in assignment.checks:
+            if check.reference:
+                check.reference_function()
+        device.configure()
+        return device.device_name()
+    return prepare
+
+
+@main.command()
+@click.argument("submission", type=click.Path(dir_okay=False))
+@click.option("-a", "--assignment", "assignment_id", help="Assignment id (default: from the "
+              "notebook's metadata or file name).")
+@click.option("-o", "--output", default="results.json", show_default=True,
+              type=click.Path(dir_okay=False), help="Where to write Gradescope's results.json.")
+@click.option("--student", help="Student id for per-student hidden inputs (default: file name).")
+@click.option("--fail-under", type=float, help="Exit 1 when the score is below this (for CI).")
+@click.option("--seed", type=int, help="Use this student seed (reproduce a grading from its results.json).")
+@click.option("--secret-file", type=click.Path(exists=True, dir_okay=False),
+              help="Course secret (default: $DLPHYS_GRADER_SECRET or ~/.config/dlphys-grader/secret).")
+@click.option("-q", "--quiet", is_flag=True, help="Only the score line.")
+def run(submission, assignment_id, output, student, fail_under, seed, secret_file, quiet):
+    """Grade one SUBMISSION (.ipynb or .py) and write results.json."""
+    from autograder import results, seeds
+    from autograder.runner import grade
+    from autograder.submission import SubmissionError, load
+
+    try:
+        sub = load(submission)
+    except SubmissionError as exc:
+        raise BadInput(str(exc)) from None
+    assignment = _assignment(assignment_id, submission, sub.assignment)
+    student = student or sub.path.stem
+    if seed is None:
+        try:
+            seed = seeds.student_seed(seeds.load_secret(secret_file), assignment.id, student)
+        except OSError as exc:
+            raise BadInput(f"cannot read the course secret: {exc}") from None
+    report = grade(assignment, sub.cells, student, seed, prepare=prepare_reference(assignment))
+    try:
+        results.write(report, output)
+    except OSError as exc:
+        raise BadInput(f"cannot write {output}: {exc}") from None
+    from rich.console import Console
+
+    console = Console()
+    if quiet:
+        console.print(f"{assignment.id} {student}: {report.score:.2f} / {report.max_score:.0f}")
+    else:
+        from autograder.render import print_report
+
+        print_report(report, console)
+        console.print(f"[dim]wrote {output}[/]")
+    if fail_under is not None and report.score < fail_under:
+        console.print(f"[red]score {report.score:.2f} is below --fail-under {fail_under:g}[/]")
+        sys.exit(EXIT_BELOW_THRESHOLD)
+
+
+@main.command(name="list")
+@click.argument("assignment_id", required=False)
+def list_(assignment_id):
+    """Show the assignments, or one assignment's functions, points and cases."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from autograder import assignments
+
+    console = Console()
+    if assignment_id is None:
+        t = Table(title="assignments")
+        for col in ("id", "title", "functions", "points"):
+            t.add_column(col)
+        for a in assignments.all_assignments():
+            t.add_row(a.id, a.title, str(len(a.checks)), f"{a.max_score:g}")
+        console.print(t)
+        return
+    try:
+        a = assignments.get(assignment_id)
+    except assignments.UnknownAssignment:
+        raise BadInput(f"unknown assignment {assignment_id!r}; known: "
+                       f"{', '.join(assignments.ASSIGNMENT_IDS)}") from None
+    t = Table(title=f"{a.id}: {a.title}")
+    for col in ("function", "points", "visible", "hidden", "hints"):
+        t.add_column(col, justify="left" if col == "function" else "right")
+    for c in a.checks:
+        visible = sum(not case.hidden for case in c.cases)
+        t.add_row(c.function, f"{c.points:g}", str(visible), str(len(c.cases) - visible), str(len(c.hints)))
+    console.print(t)
+
+
+def cli():
+    """Entry point: click's errors become one line and exit code 2."""
+    try:
+        main.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as exc:
+        click.echo(f"grade: error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code if isinstance(exc, BadInput) else EXIT_BAD_INPUT)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    cli()

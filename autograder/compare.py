@@ -1,0 +1,138 @@
+"""Is the student's value the expected one? Type first, then shape, dtype, values.
+
+`compare` returns None when the value is right and otherwise a `Mismatch` with
+a message. Messages for hidden cases say what kind of thing is wrong but no
+shapes or numbers that would reveal the hidden inputs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from autograder.sandbox.wire import Unsupported
+
+
+@dataclass
+class Mismatch:
+    message: str
+    path: str = ""      # which part of the output, e.g. "dW" or "batch 2"
+
+
+def _describe(value) -> str:
+    if isinstance(value, Unsupported):
+        return f"a {value.type_name} object"
+    if isinstance(value, np.ndarray):
+        return f"a {value.dtype} array of shape {value.shape}"
+    return f"a {type(value).__name__}"
+
+
+def _is_number(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return True
+    return isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf"
+
+
+def compare(got, expected, *, rtol: float, atol: float, hidden: bool, returns: str = "array",
+            names=None, path: str = "") -> Mismatch | None:
+    """Dispatch on the structure of the expected value (returns says what was asked for)."""
+    where = f"{path}: " if path else ""
+    if isinstance(expected, tuple):
+        if not isinstance(got, (tuple, list)):
+            return Mismatch(f"{where}expected a tuple of {len(expected)} values, got {_describe(got)}", path)
+        if len(got) != len(expected):
+            return Mismatch(f"{where}expected a tuple of {len(expected)} values, got {len(got)}", path)
+        for i, (g, e) in enumerate(zip(got, expected)):
+            label = names[i] if names and i < len(names) else f"element {i}"
+            sub = "array" if isinstance(e, np.ndarray) else ("int" if isinstance(e, (int, np.integer))
+                                                               else "scalar")
+            if isinstance(e, (list, tuple)):
+                sub = "list"
+            bad = compare(g, e, rtol=rtol, atol=atol, hidden=hidden, returns=sub, path=label)
+            if bad:
+                return bad
+        return None
+    if isinstance(expected, list) and returns == "list":
+        if not isinstance(got, (list, tuple)):
+            return Mismatch(f"{where}expected a list, got {_describe(got)}", path)
+        if len(got) != len(expected):
+            return Mismatch(f"{where}expected a list of {len(expected)} items, got {len(got)}", path)
+        for i, (g, e) in enumerate(zip(got, expected)):
+            bad = compare(g, e, rtol=rtol, atol=atol, hidden=hidden,
+                          returns="array" if isinstance(e, np.ndarray) else "scalar",
+                          path=f"{path}[{i}]" if path else f"item {i}")
+            if bad:
+                return bad
+        return None
+    if returns in ("scalar", "int") or not isinstance(expected, np.ndarray):
+        return _compare_scalar(got, expected, rtol, atol, hidden, returns, path)
+    return _compare_array(got, expected, rtol, atol, hidden, path)
+
+
+def _compare_scalar(got, expected, rtol, atol, hidden, returns, path):
+    where = f"{path}: " if path else ""
+    if isinstance(got, np.ndarray) and got.size == 1 and got.ndim > 0:
+        return Mismatch(f"{where}expected a single number, got an array of shape {got.shape} "
+                        "(use float(...) or .item())", path)
+    if not _is_number(got):
+        return Mismatch(f"{where}expected a number, got {_describe(got)}", path)
+    if returns == "int":
+        if not float(got).is_integer():
+            return Mismatch(f"{where}expected a whole number, got {float(got)!r}", path)
+        if int(got) != int(expected):
+            return Mismatch(f"{where}wrong value" + ("" if hidden else
+                                                     f": expected {int(expected)}, got {int(got)}"), path)
+        return None
+    g, e = float(got), float(expected)
+    if not np.isfinite(g) and np.isfinite(e):
+        return Mismatch(f"{where}the value is {g} (not finite)", path)
+    if not np.isclose(g, e, rtol=rtol, atol=atol):
+        detail = "" if hidden else f": expected {e:.10g}, got {g:.10g}"
+        return Mismatch(f"{where}wrong value{detail} (relative error {_rel(g, e):.2g})", path)
+    return None
+
+
+def _rel(g, e) -> float:
+    return abs(g - e) / max(abs(e), 1e-300)
+
+
+def _compare_array(got, expected, rtol, atol, hidden, path):
+    where = f"{path}: " if path else ""
+    if isinstance(got, (list, tuple)):
+        return Mismatch(f"{where}expected a NumPy array, got a {type(got).__name__} "
+                        "(wrap it with np.asarray)", path)
+    if _is_number(got) and not isinstance(got, np.ndarray):
+        got = np.asarray(got)
+    if not isinstance(got, np.ndarray):
+        return Mismatch(f"{where}expected a NumPy array, got {_describe(got)}", path)
+    if got.shape != expected.shape:
+        if hidden:
+            return Mismatch(f"{where}the output has the wrong shape "
+                            f"({got.ndim} dimensions, expected {expected.ndim})", path)
+        return Mismatch(f"{where}shape {got.shape}, expected {expected.shape}", path)
+    if expected.dtype.kind == "f" and got.dtype.kind not in "f":
+        return Mismatch(f"{where}dtype {got.dtype}, expected floating point "
+                        "(integer arithmetic or casting loses the fractions)", path)
+    if expected.dtype.kind in "iu" and got.dtype.kind not in "iu":
+        return Mismatch(f"{where}dtype {got.dtype}, expected integers", path)
+    g = got.astype(np.float64) if got.dtype.kind != "c" else got
+    e = expected.astype(np.float64)
+    bad_finite = ~np.isfinite(g) & np.isfinite(e)
+    if bad_finite.any():
+        return Mismatch(f"{where}{int(bad_finite.sum())} entries are NaN or infinite", path)
+    close = np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
+    if close.all():
+        return None
+    err = np.where(close, 0.0, np.abs(g - e))
+    worst = np.unravel_index(np.argmax(err), err.shape)
+    n_bad = int((~close).sum())
+    scale = float(np.max(np.abs(e))) or 1.0
+    summary = (f"{n_bad} of {e.size} entries differ; max abs error {float(err[worst]):.3g} "
+               f"({float(err[worst]) / scale:.2g} of the largest expected value)")
+    if hidden:
+        return Mismatch(f"{where}{summary}", path)
+    idx = tuple(int(i) for i in worst)
+    return Mismatch(f"{where}{summary}; worst at index {idx}: expected {float(e[worst]):.6g}, "
+                    f"got {float(g[worst]):.6g}", path)

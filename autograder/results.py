@@ -1,0 +1,89 @@
+"""GradeReport -> Gradescope's results.json (the schema in shared/interface.md)."""
+from __future__ import annotations
+
+import json
+import platform
+from pathlib import Path
+
+from autograder import __version__
+from autograder.runner import GradeReport, TestResult
+
+OUTPUT_TAIL = 4000
+
+
+def test_entry(report: GradeReport, test: TestResult) -> dict:
+    lines = [] if test.passed else [test.feedback]
+    lines += [f"Hint: {h}" for h in test.hints]
+    if test.hidden:
+        lines.append("(hidden test: its inputs are not shown)")
+    return {
+        "name": test.name,
+        "score": round(test.score, 4),
+        "max_score": round(test.max_score, 4),
+        "status": "passed" if test.passed else "failed",
+        "output": "\n".join(lines),
+        "visibility": "after_published" if test.hidden else "visible",
+        "tags": [report.assignment, test.function],
+        "extra_data": {"kind": test.kind, "hidden": test.hidden, "case": test.index,
+                       "seconds": round(test.seconds, 4)},
+    }
+
+
+def summary_output(report: GradeReport) -> str:
+    lines = [f"{report.assignment}: {report.score:.2f} / {report.max_score:.0f}"]
+    for function, (got, total) in report.function_scores().items():
+        lines.append(f"  {function}: {got:.2f} / {total:.2f}")
+    for problem in report.cell_problems:
+        where = f"code cell {problem.cell + 1}" if problem.cell >= 0 else "your notebook"
+        lines.append(f"Note: {where} failed while loading: {problem.kind}: {problem.message}".rstrip(": "))
+    if report.output.strip():
+        out = report.output.strip()
+        lines += ["", "What your code printed:", out[:OUTPUT_TAIL] +
+                  ("\n[... cut]" if len(out) > OUTPUT_TAIL else "")]
+    return "\n".join(lines)
+
+
+def versions() -> dict:
+    import numpy
+
+    out = {"autograder": __version__, "python": platform.python_version(), "numpy": numpy.__version__}
+    try:
+        import sys
+
+        if "tensorflow" in sys.modules:
+            out["tensorflow"] = sys.modules["tensorflow"].__version__
+    except Exception:
+        pass
+    return out
+
+
+def to_gradescope(report: GradeReport) -> dict:
+    return {
+        "score": round(report.score, 4),
+        "max_score": round(report.max_score, 4),
+        "execution_time": round(report.timings.get("total", 0.0), 3),
+        "output": summary_output(report),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": [test_entry(report, t) for t in report.tests],
+        "extra_data": {
+            "assignment": report.assignment,
+            "student": report.student,
+            "seed": report.seed,
+            "device": report.device,
+            "isolation": report.isolation,
+            "versions": versions(),
+            "timings": {k: round(v, 4) for k, v in report.timings.items()},
+            "cell_problems": [{"cell": p.cell, "kind": p.kind, "message": p.message}
+                              for p in report.cell_problems],
+        },
+    }
+
+
+def write(report: GradeReport, path: str | Path) -> None:
+    """Atomic: a reader never sees half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(to_gradescope(report), indent=2) + "\n")
+    tmp.replace(path)

@@ -1,0 +1,223 @@
+"""The generic runner: an assignment's checks + a submission's cells -> test results.
+
+It knows nothing about any particular function. For every case of every check
+it makes the inputs (seeded), asks the sandboxed student process to call the
+function, computes the TensorFlow reference in this process, compares, and
+runs the check's hint detectors on a wrong answer. Anything that goes wrong on
+the student's side becomes a failed test with a reason, never an exception here.
+"""
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass, field
+
+from autograder import seeds
+from autograder.compare import compare
+from autograder.sandbox.launch import Limits, isolation_mode
+from autograder.sandbox.session import CallResult, Session
+from autograder.spec import Assignment, Case, Check, Rng
+
+
+@dataclass
+class TestResult:
+    function: str
+    label: str
+    index: int
+    hidden: bool
+    max_score: float
+    passed: bool = False
+    feedback: str = ""          # what went wrong (empty when passed)
+    hints: list = field(default_factory=list)   # messages of the hints that fired
+    kind: str = "passed"        # passed, wrong, error, not_implemented, missing, timeout, crash, ...
+    seconds: float = 0.0        # grader-side wall time of this test
+
+    @property
+    def score(self) -> float:
+        return self.max_score if self.passed else 0.0
+
+    @property
+    def name(self) -> str:
+        return f"{self.function}: {self.label}"
+
+
+@dataclass
+class GradeReport:
+    assignment: str
+    student: str
+    seed: int
+    tests: list
+    cell_problems: list
+    output: str
+    timings: dict
+    isolation: str
+    device: str = ""
+
+    @property
+    def score(self) -> float:
+        return round(sum(t.score for t in self.tests), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(t.max_score for t in self.tests), 6)
+
+    def function_scores(self) -> dict:
+        out: dict = {}
+        for t in self.tests:
+            got, total = out.get(t.function, (0.0, 0.0))
+            out[t.function] = (got + t.score, total + t.max_score)
+        return out
+
+
+class StudentCallFailed(Exception):
+    """Raised inside property checks when the student's call did not return."""
+
+    def __init__(self, result: CallResult):
+        super().__init__(result.message)
+        self.result = result
+
+
+def limits_for(assignment: Assignment) -> Limits:
+    return Limits(memory_mb=assignment.memory_mb, cpu_seconds=int(assignment.time_budget * 2) + 30)
+
+
+def grade(assignment: Assignment, cells: list[str], student: str, seed: int,
+          prepare=None) -> GradeReport:
+    """Grade one submission. `prepare()` runs while the student process loads
+    (the CLI imports TensorFlow there) and returns the device name."""
+    t0 = time.perf_counter()
+    forbidden = assignment.forbidden if assignment.numpy_only else ()
+    session = Session(cells, limits_for(assignment), forbidden, assignment.time_budget)
+    session.begin()
+    t1 = time.perf_counter()
+    device = prepare() if prepare else ""
+    t2 = time.perf_counter()
+    session.finish_loading()
+    t3 = time.perf_counter()
+    tests = []
+    try:
+        for check in assignment.checks:
+            tests += _grade_check(check, session, seed)
+    finally:
+        session.close()
+    t4 = time.perf_counter()
+    timings = {"start_student_process": t1 - t0, "prepare_reference": t2 - t1,
+               "wait_for_student_load": t3 - t2, "checks": t4 - t3, "total": t4 - t0}
+    return GradeReport(assignment.id, student, seed, tests, session.cell_errors,
+                       session.output(), timings, isolation_mode(), device)
+
+
+def _grade_check(check: Check, session: Session, seed: int) -> list[TestResult]:
+    share = check.points / len(check.cases)
+    results = []
+    missing = check.function not in session.names
+    for index, case in enumerate(check.cases):
+        result = TestResult(check.function, case.label, index, case.hidden, share)
+        start = time.perf_counter()
+        if missing:
+            _fail(result, "missing", _missing_message(check.function, session))
+        else:
+            inputs = case.make(Rng(seeds.case_seed(check.function, index, case.hidden, seed)).make())
+            _run_case(check, case, inputs, session, result)
+        result.seconds = time.perf_counter() - start
+        results.append(result)
+    return results
+
+
+def _run_case(check: Check, case: Case, inputs: dict, session: Session, result: TestResult) -> None:
+    if check.verify is not None:
+        return _run_property_case(check, inputs, session, result)
+    call = session.call(check.function, inputs, check.timeout)
+    if not call.ok:
+        return _fail(result, *_call_failure(check.function, call, session))
+    try:
+        expected = check.reference_function()(**_for_reference(inputs))
+    except Exception as exc:  # a grader bug: say so, never blame the student silently
+        return _fail(result, "grader_error", f"internal grader error in the reference for "
+                     f"{check.function} ({type(exc).__name__}: {exc}); please tell your instructor")
+    mismatch = compare(call.value, expected, rtol=case.rtol or check.rtol,
+                       atol=case.atol if case.atol is not None else check.atol,
+                       hidden=case.hidden, returns=check.returns, names=check.outputs)
+    if call.mutated:
+        return _fail(result, "wrong", f"{check.function} modified its input "
+                     f"{', '.join(call.mutated)} in place; work on a copy (e.g. x = x.copy()) "
+                     "or build new arrays")
+    if check.warning_free and call.warnings:
+        return _fail(result, "wrong", "NumPy warned during the call: " + "; ".join(call.warnings)
+                     + ". The result must be computed without overflow or invalid operations.")
+    if mismatch is None:
+        result.passed, result.kind = True, "passed"
+        return
+    _fail(result, "wrong", mismatch.message)
+    result.hints = _fired_hints(check, inputs, call.value, expected)
+
+
+def _run_property_case(check: Check, inputs: dict, session: Session, result: TestResult) -> None:
+    last = {}
+
+    def call(**kwargs):
+        global_seed = kwargs.pop("_global_seed", None)
+        outcome = session.call(check.function, kwargs, check.timeout, global_seed=global_seed)
+        if not outcome.ok:
+            raise StudentCallFailed(outcome)
+        last["value"] = outcome.value
+        return outcome.value
+
+    try:
+        problems = check.verify(call, dict(inputs))
+    except StudentCallFailed as failed:
+        return _fail(result, *_call_failure(check.function, failed.result, session))
+    except Exception as exc:  # a value shaped so oddly that the property check tripped on it
+        problems = [f"the returned value could not be checked ({type(exc).__name__}: {exc})"]
+    if not problems:
+        result.passed, result.kind = True, "passed"
+        return
+    _fail(result, "wrong", "; ".join(str(p) for p in problems))
+    if "value" in last:
+        result.hints = _fired_hints(check, inputs, last["value"], None)
+
+
+def _fired_hints(check: Check, inputs: dict, got, expected) -> list[str]:
+    fired = []
+    for hint in check.hints:
+        try:
+            if hint.detect(copy.deepcopy(inputs), got, expected):
+                fired.append(hint.message)
+        except Exception:  # a detector must never cost the student a grade
+            continue
+    return fired
+
+
+def _for_reference(inputs: dict) -> dict:
+    """Copies for the reference, with generators rebuilt from their seeds."""
+    return {k: (v.make() if isinstance(v, Rng) else copy.deepcopy(v)) for k, v in inputs.items()}
+
+
+def _fail(result: TestResult, kind: str, feedback: str) -> None:
+    result.passed, result.kind, result.feedback = False, kind, feedback
+
+
+def _missing_message(function: str, session: Session) -> str:
+    message = f"{function} is not defined in your notebook"
+    broken = [p for p in session.cell_errors if p.kind not in ("NotImplementedError",)]
+    if broken:
+        first = broken[0]
+        where = f"code cell {first.cell + 1}" if first.cell >= 0 else "the notebook"
+        message += f" ({where} failed: {first.kind}: {first.message[:200]})"
+    return message
+
+
+def _call_failure(function: str, call: CallResult, session: Session) -> tuple[str, str]:
+    if call.kind != "exception":
+        return call.kind, call.message
+    if call.error_type == "NotImplementedError":
+        return "not_implemented", f"{function} is not implemented yet (it still raises NotImplementedError)"
+    if call.error_type == "ForbiddenModuleError":
+        return "forbidden", f"{function} uses a library that is not allowed here: {call.message}"
+    if call.error_type == "MemoryError":
+        return "memory", (f"{function} ran out of memory (limit {session.limits.memory_mb} MB); "
+                          "avoid building huge intermediate arrays")
+    text = f"{function} raised {call.error_type}: {call.message}".rstrip(": ")
+    if call.traceback:
+        text += "\n" + call.traceback.rstrip()
+    return "error", text

@@ -1,0 +1,160 @@
+"""A submission file -> the list of code cells the student process runs.
+
+Notebooks are read as plain JSON, not through nbformat: students' notebooks
+often carry odd metadata, and nbformat's import costs seconds. Nothing here
+relies on cell ids or metadata: only the order of the code cells matters.
+IPython magics and shell escapes are dropped (they mean nothing outside
+IPython); a cell that only parses together with the next one (a function
+split across cells) is joined with it.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_BYTES = 20 * 1024 * 1024
+
+# A line IPython would transform: `%magic`, `!cmd`, `x = !cmd`, `x = %magic`, `obj?`.
+_MAGIC_LINE = re.compile(r"^(\s*)(%|!|[\w.,\s]+=\s*[!%]|[\w.]+\?{1,2}\s*$)")
+# Cell magics whose body is Python (run it without the magic line); others are dropped.
+_PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug"}
+
+
+class SubmissionError(Exception):
+    """The file can't be read as a submission (one-line reason)."""
+
+
+@dataclass
+class Submission:
+    path: Path
+    cells: list[str]
+    assignment: str | None   # named in the notebook's metadata, if any
+    sha256: str
+
+
+def load(path: str | Path) -> Submission:
+    import hashlib
+
+    path = Path(path)
+    if not path.is_file():
+        raise SubmissionError(f"{path}: no such file")
+    raw = path.read_bytes()
+    if len(raw) > MAX_BYTES:
+        raise SubmissionError(f"{path}: larger than {MAX_BYTES // 2**20} MB")
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SubmissionError(f"{path}: not UTF-8 text") from None
+    if path.suffix == ".py":
+        return Submission(path, [clean_cell(text)], None, digest)
+    if path.suffix != ".ipynb":
+        raise SubmissionError(f"{path}: expected a .ipynb notebook or a .py file")
+    try:
+        notebook = json.loads(text)
+    except ValueError as exc:
+        raise SubmissionError(f"{path}: not a valid notebook (JSON error: {exc})") from None
+    sources = code_sources(notebook)
+    if sources is None:
+        raise SubmissionError(f"{path}: not a Jupyter notebook (no cells)")
+    meta = notebook.get("metadata") if isinstance(notebook, dict) else None
+    named = meta.get("dlphys", {}).get("assignment") if isinstance(meta, dict) \
+        and isinstance(meta.get("dlphys"), dict) else None
+    return Submission(path, join_split_cells([clean_cell(s) for s in sources]),
+                      named if isinstance(named, str) else None, digest)
+
+
+def code_sources(notebook) -> list[str] | None:
+    """Code cell sources in order (nbformat 4, or 3's worksheets)."""
+    if not isinstance(notebook, dict):
+        return None
+    cells = notebook.get("cells")
+    key = "source"
+    if cells is None and isinstance(notebook.get("worksheets"), list):
+        cells = [c for ws in notebook["worksheets"] if isinstance(ws, dict)
+                 for c in ws.get("cells", [])]
+        key = "input"
+    if not isinstance(cells, list):
+        return None
+    sources = []
+    for cell in cells:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            src = cell.get(key, "")
+            sources.append("".join(src) if isinstance(src, list) else str(src))
+    return sources
+
+
+def clean_cell(source: str) -> str:
+    """Drop IPython-only syntax, keeping line numbers and indentation intact.
+    All of it is a syntax error in Python, so a cell that parses is left alone."""
+    if _parses(source):
+        return source
+    lines = source.splitlines()
+    if lines and lines[0].lstrip().startswith("%%"):
+        magic = lines[0].strip()[2:].split()[0] if lines[0].strip()[2:] else ""
+        if magic not in _PYTHON_CELL_MAGICS:
+            return ""
+        lines[0] = ""
+    out = []
+    for line in lines:
+        match = _MAGIC_LINE.match(line)
+        if match and not _is_python(line):
+            out.append(match.group(1) + "pass" if match.group(1) else "")
+        else:
+            out.append(line)
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def _is_python(line: str) -> bool:
+    """`x = y % 2` or `a != b` look like magics to the regex; trust the parser."""
+    stripped = line.strip()
+    if stripped.startswith(("%", "!")):
+        return False
+    try:
+        ast.parse(stripped)
+        return True
+    except SyntaxError:
+        return False
+
+
+def join_split_cells(cells: list[str], reach: int = 3) -> list[str]:
+    """Join a cell that does not parse with the previous code cell, or with up to
+    `reach` following ones, when together they do (a function whose body
+    continues in the next cell). Joined cells leave empty places behind so cell
+    numbers in messages still match the notebook."""
+    out, i = [], 0
+    while i < len(cells):
+        if _parses(cells[i]):
+            out.append(cells[i])
+            i += 1
+            continue
+        back = next((k for k in range(len(out) - 1, -1, -1) if out[k].strip()), None)
+        if back is not None and cells[i].strip() and _parses(out[back] + "\n" + cells[i]):
+            out[back] = out[back] + "\n" + cells[i]
+            out.append("")
+            i += 1
+            continue
+        for j in range(i + 1, min(i + 1 + reach, len(cells))):
+            joined = "\n".join(cells[i:j + 1])
+            if _parses(joined):
+                out.append(joined)
+                out.extend([""] * (j - i))  # keep cell numbering stable for messages
+                i = j + 1
+                break
+        else:
+            out.append(cells[i])
+            i += 1
+    return out
+
+
+def _parses(source: str) -> bool:
+    try:
+        ast.parse(source)
+        return True
+    except SyntaxError:
+        return False
+    except ValueError:  # null bytes
+        return False
