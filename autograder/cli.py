@@ -135,6 +135,29 @@ def list_(assignment_id):
     console.print(t)
 
 
+@main.command()
+@click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False, exists=True),
+              help="Course folder holding solutions/ and exercises/.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if exercises/ is out of date.")
+@click.argument("assignment_ids", nargs=-1)
+def release(root, check, assignment_ids):
+    """Write the student notebooks in exercises/ from solutions/ (nbgrader's preprocessors)."""
+    from pathlib import Path
+
+    from autograder import release as rel
+
+    if not (Path(root) / rel.SOLUTIONS).is_dir():
+        raise BadInput(f"no {rel.SOLUTIONS}/ folder in {root}")
+    outcome = rel.release(root, list(assignment_ids) or None, write=not check)
+    if check:
+        stale = [path for path, changed in outcome if changed]
+        for path in stale:
+            click.echo(f"out of date: {path}")
+        sys.exit(1 if stale else 0)
+    for path, changed in outcome:
+        click.echo(f"{'wrote    ' if changed else 'unchanged'} {path}")
+
+
 def cli():
     """Entry point: click's errors become one line and exit code 2."""
     try:

@@ -69,6 +69,11 @@ class GradeReport:
         return out
 
 
+# Failures that cost the student process its life (or hung it): rerunning the
+# same function on more cases would only burn time and restarts.
+PROCESS_KILLERS = {"timeout", "crash", "too_large", "protocol"}
+
+
 class StudentCallFailed(Exception):
     """Raised inside property checks when the student's call did not return."""
 
@@ -111,14 +116,20 @@ def _grade_check(check: Check, session: Session, seed: int) -> list[TestResult]:
     share = check.points / len(check.cases)
     results = []
     missing = check.function not in session.names
+    fatal = None  # a case that killed or hung the process: the function's other cases are not run
     for index, case in enumerate(check.cases):
         result = TestResult(check.function, case.label, index, case.hidden, share)
         start = time.perf_counter()
         if missing:
             _fail(result, "missing", _missing_message(check.function, session))
+        elif fatal is not None:
+            _fail(result, fatal.kind, f"not run: an earlier test of {check.function} failed with: "
+                  f"{fatal.feedback.splitlines()[0]}")
         else:
             inputs = case.make(Rng(seeds.case_seed(check.function, index, case.hidden, seed)).make())
             _run_case(check, case, inputs, session, result)
+            if result.kind in PROCESS_KILLERS:
+                fatal = result
         result.seconds = time.perf_counter() - start
         results.append(result)
     return results

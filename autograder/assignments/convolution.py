@@ -22,15 +22,18 @@ REF = "reference_impl.convolution:"
 
 # ---------------------------------------------------------------- geometry
 
-def _pads(padding, n, k_eff, stride, extra_first=False):
+def _pads(padding, n, k_eff, stride, same_rule="tf"):
     """(before, after) zeros along one axis. TF's "same" puts the odd extra
-    one after; `extra_first` is the common mistake of putting it before."""
+    one after; two common mistakes: putting it before ("before") and padding
+    k_eff // 2 on both sides as for odd kernels at stride 1 ("half")."""
     if isinstance(padding, str) and padding.lower() == "valid":
         return 0, 0
     if isinstance(padding, str) and padding.lower() == "same":
+        if same_rule == "half":
+            return k_eff // 2, k_eff // 2
         total = max((-(-n // stride) - 1) * stride + k_eff - n, 0)
         small = total // 2
-        return (total - small, small) if extra_first else (small, total - small)
+        return (total - small, small) if same_rule == "before" else (small, total - small)
     return int(padding), int(padding)
 
 
@@ -60,25 +63,25 @@ def _conv(x, w, stride=1, pads_h=(0, 0), pads_w=(0, 0), dilation=1):
     return out
 
 
-def _conv_like(i, w=None, bias=True, dilation=None, extra_first=False):
+def _conv_like(i, w=None, bias=True, dilation=None, same_rule="tf"):
     """conv2d on the case inputs with one thing changed (a mistake)."""
     x, b = np.asarray(i["x"]), np.asarray(i["b"])
     w = np.asarray(i["w"]) if w is None else w
     stride, padding, d = _conv_args(i)
     d = d if dilation is None else dilation
-    pads = [_pads(padding, n, d * (k - 1) + 1, stride, extra_first)
+    pads = [_pads(padding, n, d * (k - 1) + 1, stride, same_rule)
             for n, k in zip(x.shape[1:3], w.shape[:2])]
     out = _conv(x, w, stride, pads[0], pads[1], d)
     return out + b if bias else out
 
 
-def _pool(x, k, stride, padding, op, extra_first=False, pad_value=None, full_window=False):
+def _pool(x, k, stride, padding, op, same_rule="tf", pad_value=None, full_window=False):
     """Pooling with TF's geometry, optionally with a mistake: padded cells
     counted as `pad_value` (max) or in the divisor (avg), or the extra
     "same" padding put first."""
     x = np.asarray(x, float)
     stride = k if stride is None else stride
-    ph, pw = (_pads(padding, n, k, stride, extra_first) for n in x.shape[1:3])
+    ph, pw = (_pads(padding, n, k, stride, same_rule) for n in x.shape[1:3])
     fill = (-np.inf if op == "max" else 0.0) if pad_value is None else pad_value
     xp = np.pad(x, ((0, 0), ph, pw, (0, 0)), constant_values=fill)
     real = np.pad(np.ones(x.shape[1:3]), (ph, pw))
@@ -120,8 +123,8 @@ def _backward(dout, x, w, stride, pads_h, pads_w, scatter_stride=None, read_stri
 def _backward_like(i, **mistake):
     x, w = np.asarray(i["x"]), np.asarray(i["w"])
     stride, padding = i.get("stride", 1), i.get("padding", "valid")
-    extra_first = mistake.pop("extra_first", False)
-    ph, pw = (_pads(padding, n, k, stride, extra_first) for n, k in zip(x.shape[1:3], w.shape[:2]))
+    same_rule = mistake.pop("same_rule", "tf")
+    ph, pw = (_pads(padding, n, k, stride, same_rule) for n, k in zip(x.shape[1:3], w.shape[:2]))
     return _backward(i["dout"], x, w, stride, ph, pw, **mistake)
 
 
@@ -240,7 +243,8 @@ CONV_SAME_PLACEMENT = Hint(
     "Your 'same' padding puts the zeros in the wrong place. TensorFlow pads "
     "total = max((out - 1) * stride + k_eff - n, 0) per axis: total // 2 before "
     "(top/left) and the rest, the odd extra one, after (bottom/right).",
-    hints.matches(_only_if(_is_same, lambda i: _conv_like(i, extra_first=True))))
+    hints.matches(_only_if(_is_same, lambda i: _conv_like(i, same_rule="before")),
+                  _only_if(_is_same, lambda i: _conv_like(i, same_rule="half"))))
 
 CONV_NO_BIAS = Hint(
     "Your output matches the convolution without the bias: add b (one value per "
@@ -278,7 +282,9 @@ PARAMS_NO_IN_CHANNELS = Hint(
 
 PARAMS_INT_KERNEL = Hint(
     "An int kernel_size k means a k x k kernel: it has k * k weights per input channel.",
-    hints.matches(_only_if(lambda i: isinstance(i["kernel_size"], int),
+    # (not when in_channels == k: then it is indistinguishable from forgetting the channels)
+    hints.matches(_only_if(lambda i: isinstance(i["kernel_size"], int)
+                           and i["kernel_size"] != i["in_channels"],
                            lambda i: _count(i, int_kernel_as_is=True))))
 
 
@@ -297,7 +303,7 @@ def _pool_placement_hint(op):
     return Hint(
         "Your 'same' padding is on the wrong side: TensorFlow puts total // 2 padded "
         "cells before (top/left) and the odd extra one after (bottom/right).",
-        hints.matches(_only_if(_is_same, lambda i: _pool_like(i, op, extra_first=True))))
+        hints.matches(_only_if(_is_same, lambda i: _pool_like(i, op, same_rule="before"))))
 
 
 MAXPOOL_STRIDE_ONE = _stride_one_hint("max")
@@ -317,7 +323,7 @@ AVGPOOL_FULL_WINDOW = Hint(
 
 
 def _global_hints(reduce):
-    wrong_axes = [(2, 3), (1, 3), (0, 1), (0, 1, 2), (1,), (2,), (3,)]
+    wrong_axes = [(2, 3), (1, 3), (1, 2, 3), (0, 1), (0, 1, 2), (1,), (2,), (3,), None]
     return (
         Hint("You pooled over the wrong axes. Images are NHWC: reduce over height and "
              "width, axis=(1, 2), to get one value per image and channel, shape (N, C).",
@@ -380,7 +386,7 @@ BWD_BATCH_MEAN = Hint(
 BWD_SAME_PLACEMENT = Hint(
     "Your gradients use 'same' padding on the wrong side: TensorFlow pads total // 2 "
     "before (top/left) and the odd extra one after (bottom/right), as in the forward pass.",
-    hints.any_of(*(hints.matches(_only_if(_is_same, lambda i, p=p: _backward_like(i, extra_first=True)[p]),
+    hints.any_of(*(hints.matches(_only_if(_is_same, lambda i, p=p: _backward_like(i, same_rule="before")[p]),
                                  part=p) for p in (0, 1))))
 
 

@@ -212,7 +212,8 @@ GD_LOSS_AFTER = Hint(
 GD_LOSS_COUNT = Hint(
     "Your losses list has the wrong length: record exactly one loss per step "
     "(n_steps values), each before its update.",
-    hints.detector(lambda i, got, exp: len(got[2]) != int(i["n_steps"])))
+    hints.detector(lambda i, got, exp: isinstance(got[2], (list, tuple, np.ndarray))
+                   and len(got[2]) != int(i["n_steps"])))
 
 _losses_scaled = hints.scaled(
     lambda i: [_sizes(i)[0], _sizes(i)[1], _sizes(i)[0] * _sizes(i)[1], 0.5], parts=(2,), **_GD_TOL)
@@ -262,14 +263,20 @@ def _batches_problems(out, n, bs) -> list[str]:
         arrays.append(arr)
     if not arrays:
         return ["no batches returned"]
+    # No numbers in the messages: hidden cases must not reveal n or batch_size.
     everything = np.concatenate(arrays).astype(np.int64)
-    if len(everything) != n or not np.array_equal(np.sort(everything), np.arange(n)):
-        problems.append(f"the batches together are not a permutation of range({n}) "
-                        f"(got {len(everything)} indices, {len(np.unique(everything))} distinct)")
+    distinct = np.unique(everything)
+    if len(distinct) < len(everything):
+        problems.append("some indices appear more than once")
+    if np.any((everything < 0) | (everything >= n)):
+        problems.append("some indices are outside range(n_samples)")
+    if np.count_nonzero((distinct >= 0) & (distinct < n)) < n:
+        problems.append("some samples are missing: the batches together must be a "
+                        "permutation of range(n_samples)")
     sizes = [len(a) for a in arrays]
     if any(s != bs for s in sizes[:-1]) or not 0 < sizes[-1] <= bs:
-        problems.append(f"batch sizes {sizes[:6]}{' ...' if len(sizes) > 6 else ''}: all but "
-                        f"the last must have batch_size={bs}, the last 1 to {bs}")
+        problems.append("wrong batch sizes: every batch but the last must hold exactly "
+                        "batch_size indices, the last between 1 and batch_size")
     return problems
 
 
@@ -322,7 +329,7 @@ ASSIGNMENT = Assignment(
                 Case("square weights (n_in = n_out = 3)", _linear_inputs(4, 3, 3)),
                 Case("hidden: many samples, several outputs", _linear_inputs(40, 5, 3), hidden=True),
                 Case("hidden: a single sample", _linear_inputs(1, 4, 2), hidden=True),
-                Case("hidden: more outputs than inputs, square-free", _linear_inputs(7, 2, 5),
+                Case("hidden: more outputs than inputs", _linear_inputs(7, 2, 5),
                      hidden=True),
                 Case("hidden: square weights, larger batch", _linear_inputs(12, 4, 4), hidden=True),
             ],
