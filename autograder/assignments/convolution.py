@@ -48,6 +48,11 @@ def _conv_args(i):
     return i.get("stride", 1), i.get("padding", "valid"), i.get("dilation", 1)
 
 
+def _taps(a, r, c, stride, ho, wo):
+    """a[:, r + stride * i, c + stride * j] for output positions i < ho, j < wo."""
+    return a[:, r:r + stride * (ho - 1) + 1:stride, c:c + stride * (wo - 1) + 1:stride]
+
+
 def _conv(x, w, stride=1, pads_h=(0, 0), pads_w=(0, 0), dilation=1):
     """Cross-correlation with explicit (before, after) padding per axis."""
     x, w = np.asarray(x, float), np.asarray(w, float)
@@ -58,8 +63,7 @@ def _conv(x, w, stride=1, pads_h=(0, 0), pads_w=(0, 0), dilation=1):
     out = np.zeros((x.shape[0], ho, wo, w.shape[3]))
     for i in range(kh):
         for j in range(kw):
-            r, c = i * dilation, j * dilation
-            out += xp[:, r:r + stride * (ho - 1) + 1:stride, c:c + stride * (wo - 1) + 1:stride] @ w[i, j]
+            out += _taps(xp, i * dilation, j * dilation, stride, ho, wo) @ w[i, j]
     return out
 
 
@@ -88,8 +92,7 @@ def _pool(x, k, stride, padding, op, same_rule="tf", pad_value=None, full_window
     ho, wo = (xp.shape[1] - k) // stride + 1, (xp.shape[2] - k) // stride + 1
 
     def windows(a):
-        return np.stack([a[..., i:i + stride * (ho - 1) + 1:stride, j:j + stride * (wo - 1) + 1:stride, :]
-                         for i in range(k) for j in range(k)])
+        return np.stack([_taps(a, i, j, stride, ho, wo) for i in range(k) for j in range(k)])
     if op == "max":
         return windows(xp).max(axis=0)
     count = k * k if full_window else windows(real[None, :, :, None]).sum(axis=0)
@@ -97,7 +100,8 @@ def _pool(x, k, stride, padding, op, same_rule="tf", pad_value=None, full_window
 
 
 def _pool_like(i, op, **mistake):
-    return _pool(i["x"], i.get("pool_size", 2), i.get("stride"), i.get("padding", "valid"), op, **mistake)
+    return _pool(i["x"], i.get("pool_size", 2), i.get("stride"), i.get("padding", "valid"), op,
+                 **mistake)
 
 
 def _backward(dout, x, w, stride, pads_h, pads_w, scatter_stride=None, read_stride=None):
@@ -112,11 +116,8 @@ def _backward(dout, x, w, stride, pads_h, pads_w, scatter_stride=None, read_stri
     ho, wo = dout.shape[1:3]
     for i in range(w.shape[0]):
         for j in range(w.shape[1]):
-            r = read_stride
-            rows, cols = slice(i, i + r * (ho - 1) + 1, r), slice(j, j + r * (wo - 1) + 1, r)
-            dw[i, j] = np.einsum("nhwc,nhwk->ck", xp[:, rows, cols], dout)
-            s = scatter_stride
-            dxp[:, i:i + s * (ho - 1) + 1:s, j:j + s * (wo - 1) + 1:s] += dout @ w[i, j].T
+            dw[i, j] = np.einsum("nhwc,nhwk->ck", _taps(xp, i, j, read_stride, ho, wo), dout)
+            _taps(dxp, i, j, scatter_stride, ho, wo)[...] += dout @ w[i, j].T
     return dxp[:, pads_h[0]:pads_h[0] + x.shape[1], pads_w[0]:pads_w[0] + x.shape[2]], dw
 
 
@@ -206,7 +207,8 @@ def _backward_case(x_shape, kh, kw, c_out, **kwargs):
 
 def _size_alt(i, **change):
     args = {"stride": 1, "padding": "valid", "dilation": 1, **i, **change}
-    return _out_size(args["n"], args["kernel_size"], args["stride"], args["padding"], args["dilation"])
+    return _out_size(args["n"], args["kernel_size"], args["stride"], args["padding"],
+                     args["dilation"])
 
 
 def _k_eff(i):
@@ -386,7 +388,8 @@ BWD_BATCH_MEAN = Hint(
 BWD_SAME_PLACEMENT = Hint(
     "Your gradients use 'same' padding on the wrong side: TensorFlow pads total // 2 "
     "before (top/left) and the odd extra one after (bottom/right), as in the forward pass.",
-    hints.any_of(*(hints.matches(_only_if(_is_same, lambda i, p=p: _backward_like(i, same_rule="before")[p]),
+    hints.any_of(*(hints.matches(_only_if(_is_same,
+                                          lambda i, p=p: _backward_like(i, same_rule="before")[p]),
                                  part=p) for p in (0, 1))))
 
 
