@@ -101,16 +101,22 @@ def _rel(g, e) -> float:
 def _compare_array(got, expected, rtol, atol, hidden, path):
     where = f"{path}: " if path else ""
     if isinstance(got, (list, tuple)):
-        return Mismatch(f"{where}expected a NumPy array, got a {type(got).__name__} "
-                        "(wrap it with np.asarray)", path)
+        # A flat list of numbers is fine where a 1-D array is asked for (e.g. the
+        # losses of gradient_descent: "a list or 1-D array"); anything else isn't.
+        if expected.ndim == 1 and all(_is_number(v) for v in got):
+            got = np.asarray([float(v) for v in got])
+        else:
+            return Mismatch(f"{where}expected a NumPy array, got a {type(got).__name__} "
+                            "(wrap it with np.asarray)", path)
     if _is_number(got) and not isinstance(got, np.ndarray):
         got = np.asarray(got)
     if not isinstance(got, np.ndarray):
         return Mismatch(f"{where}expected a NumPy array, got {_describe(got)}", path)
     if got.shape != expected.shape:
         if hidden:
-            return Mismatch(f"{where}the output has the wrong shape "
-                            f"({got.ndim} dimensions, expected {expected.ndim})", path)
+            detail = (f"{got.ndim} dimensions, expected {expected.ndim}" if got.ndim != expected.ndim
+                      else "right number of dimensions, wrong sizes")
+            return Mismatch(f"{where}the output has the wrong shape ({detail})", path)
         return Mismatch(f"{where}shape {got.shape}, expected {expected.shape}", path)
     if expected.dtype.kind == "f" and got.dtype.kind not in "f":
         return Mismatch(f"{where}dtype {got.dtype}, expected floating point "

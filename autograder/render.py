@@ -36,7 +36,7 @@ def table(report: GradeReport, show_passed_details: bool = False) -> Table:
 def print_report(report: GradeReport, console: Console | None = None) -> None:
     console = console or Console()
     console.print(table(report))
-    for problem in report.cell_problems:
+    for problem in report.notable_cell_problems:
         where = f"code cell {problem.cell + 1}" if problem.cell >= 0 else "notebook"
         console.print(f"[yellow]note[/]: {where} failed while loading: {problem.kind}: "
                       f"{problem.message[:200]}", highlight=False)

@@ -33,7 +33,7 @@ def summary_output(report: GradeReport) -> str:
     lines = [f"{report.assignment}: {report.score:.2f} / {report.max_score:.0f}"]
     for function, (got, total) in report.function_scores().items():
         lines.append(f"  {function}: {got:.2f} / {total:.2f}")
-    for problem in report.cell_problems:
+    for problem in report.notable_cell_problems:
         where = f"code cell {problem.cell + 1}" if problem.cell >= 0 else "your notebook"
         lines.append(f"Note: {where} failed while loading: {problem.kind}: {problem.message}".rstrip(": "))
     if report.output.strip():

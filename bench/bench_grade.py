@@ -1,0 +1,85 @@
+"""Where the time of `grade` goes. Timing lives here, never in tests.
+
+Usage: .venv/bin/python bench/bench_grade.py [--repeat N]
+Prints: `grade --help` wall time; `grade run` end to end on each solution and
+untouched exercise; the split reported by the grader itself (student process
+start, TensorFlow/reference import, waiting for the student's cells, checks);
+and the bare costs it is made of (python start, numpy import, TF import,
+an empty sandboxed student process).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+GRADE = str(BIN / "grade")
+
+
+def wall(cmd, repeat=5, **kw) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True, **kw)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def fmt(times) -> str:
+    return f"median {statistics.median(times):6.3f} s  (min {min(times):.3f}, max {max(times):.3f}, n={len(times)})"
+
+
+def sandbox_start(repeat=5) -> list[float]:
+    sys.path.insert(0, str(ROOT))
+    from autograder.sandbox.launch import Limits
+    from autograder.sandbox.session import Session
+
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        s = Session(["import numpy as np"], Limits()).start()
+        s.close()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    n = args.repeat
+    py = sys.executable
+    print("bare costs")
+    print(f"  python -c pass           {fmt(wall([py, '-c', 'pass'], n))}")
+    print(f"  python -c 'import numpy' {fmt(wall([py, '-c', 'import numpy'], n))}")
+    print(f"  import tensorflow        {fmt(wall([py, '-c', 'import tensorflow'], n, env={'TF_CPP_MIN_LOG_LEVEL': '3'}))}")
+    print(f"  sandboxed student start  {fmt(sandbox_start(n))}  (bwrap + python + numpy, load 1 cell)")
+    print(f"grade --help               {fmt(wall([GRADE, '--help'], max(n, 5)))}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in ("solutions", "exercises"):
+            for assignment in ("gradient_descent", "convolution"):
+                nb = ROOT / kind / f"{assignment}.ipynb"
+                out = Path(tmp) / "r.json"
+                times, splits = [], []
+                for _ in range(n):
+                    start = time.perf_counter()
+                    subprocess.run([GRADE, "run", str(nb), "-o", str(out), "-q"], check=True,
+                                   capture_output=True, cwd=tmp)
+                    times.append(time.perf_counter() - start)
+                    data = json.loads(out.read_text())
+                    splits.append(data["extra_data"]["timings"])
+                split = {k: statistics.median(s[k] for s in splits) for k in splits[0]}
+                print(f"grade run {kind}/{assignment}.ipynb  score {data['score']:g}")
+                print(f"  end to end               {fmt(times)}")
+                print("  inside the grader        " + ", ".join(f"{k} {v:.3f}s" for k, v in split.items()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+import sys
+
+sys.exit("a student's top-level sys.exit()")

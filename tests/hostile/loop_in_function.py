@@ -1,0 +1,3 @@
+def gradient_descent(x, y_true, W, b, learning_rate, n_steps):
+    while True:
+        pass
