@@ -16,7 +16,7 @@ from autograder import seeds
 from autograder.compare import compare
 from autograder.sandbox.launch import Limits, isolation_mode
 from autograder.sandbox.session import CallResult, Session
-from autograder.spec import Assignment, Case, Check, Rng
+from autograder.spec import Assignment, Case, Check, Partial, Rng
 
 
 @dataclass
@@ -27,6 +27,7 @@ class TestResult:
     hidden: bool
     max_score: float
     passed: bool = False
+    fraction: float | None = None   # partial credit in [0, 1]; None = all or nothing
     feedback: str = ""          # what went wrong (empty when passed)
     hints: list = field(default_factory=list)   # messages of the hints that fired
     kind: str = "passed"        # passed, wrong, error, not_implemented, missing, timeout, crash, ...
@@ -34,6 +35,8 @@ class TestResult:
 
     @property
     def score(self) -> float:
+        if self.fraction is not None:
+            return self.max_score * min(max(self.fraction, 0.0), 1.0)
         return self.max_score if self.passed else 0.0
 
     @property
@@ -89,7 +92,8 @@ class StudentCallFailed(Exception):
 
 
 def limits_for(assignment: Assignment) -> Limits:
-    return Limits(memory_mb=assignment.memory_mb, cpu_seconds=int(assignment.time_budget * 2) + 30)
+    return Limits(memory_mb=assignment.memory_mb, cpu_seconds=int(assignment.time_budget * 2) + 30,
+                  gpu=assignment.gpu)
 
 
 def grade(assignment: Assignment, cells: list[str], student: str, seed: int,
@@ -144,7 +148,7 @@ def _grade_check(check: Check, session: Session, seed: int) -> list[TestResult]:
 def _run_case(check: Check, case: Case, inputs: dict, session: Session, result: TestResult) -> None:
     if check.verify is not None:
         return _run_property_case(check, inputs, session, result)
-    call = session.call(check.function, inputs, check.timeout)
+    call = session.call(check.function, inputs, check.timeout, driver=check.driver)
     if not call.ok:
         return _fail(result, *_call_failure(check.function, call, session))
     try:
@@ -174,7 +178,8 @@ def _run_property_case(check: Check, inputs: dict, session: Session, result: Tes
 
     def call(**kwargs):
         global_seed = kwargs.pop("_global_seed", None)
-        outcome = session.call(check.function, kwargs, check.timeout, global_seed=global_seed)
+        outcome = session.call(check.function, kwargs, check.timeout, global_seed=global_seed,
+                               driver=check.driver)
         if not outcome.ok:
             raise StudentCallFailed(outcome)
         last["value"] = outcome.value
@@ -186,6 +191,12 @@ def _run_property_case(check: Check, inputs: dict, session: Session, result: Tes
         return _fail(result, *_call_failure(check.function, failed.result, session))
     except Exception as exc:  # a value shaped so oddly that the property check tripped on it
         problems = [f"the returned value could not be checked ({type(exc).__name__}: {exc})"]
+    if isinstance(problems, Partial):
+        result.fraction = min(max(float(problems.fraction), 0.0), 1.0)
+        result.passed = result.fraction >= 1.0
+        result.kind = "passed" if result.passed else ("partial" if result.fraction > 0 else "wrong")
+        result.feedback = problems.message
+        return
     if not problems:
         result.passed, result.kind = True, "passed"
         return

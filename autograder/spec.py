@@ -63,8 +63,17 @@ class Case:
 # is random by design (batches, dropout masks, initial weights). It receives a
 # `call(**kwargs)` that runs the student's function in the sandbox (so it can
 # call it several times, e.g. with the same seed twice) and the case inputs; it
-# returns a list of problems (empty = pass). Raise nothing: problems are data.
+# returns a list of problems (empty = pass), or a `Partial` score.
 PropertyCheck = Callable[[Callable[..., Any], Inputs], list]
+
+
+@dataclass(frozen=True)
+class Partial:
+    """What a property check may return instead of a list of problems: a score
+    fraction in [0, 1] (e.g. a physics metric between two thresholds) and the
+    message explaining it."""
+    fraction: float
+    message: str
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,8 @@ class Check:
     returns: str = "array"                # "array", "scalar", "int", "tuple", "list", "dict"
     timeout: float = 10.0                 # wall seconds for one call
     warning_free: bool = False            # fail on overflow/invalid/divide warnings
+    driver: str | None = None             # run via autograder/sandbox/drivers/<driver>.py in the
+                                          # student process instead of a plain call (e.g. training)
 
     def reference_function(self) -> Callable[..., Any]:
         return resolve(self.reference)
@@ -95,6 +106,7 @@ class Assignment:
     numpy_only: bool = True               # forbid tensorflow & co. in the student process
     memory_mb: int = 1024                 # address-space limit for the student process
     time_budget: float = 120.0            # wall seconds for the whole submission
+    gpu: bool = False                     # let the student process use the grader's GPU
     forbidden: Sequence[str] = ("tensorflow", "keras", "torch", "jax", "jaxlib",
                                 "scipy", "sklearn", "tf_keras")
     extra: Mapping[str, Any] = field(default_factory=dict)

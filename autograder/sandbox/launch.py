@@ -11,6 +11,7 @@ grader is root, with a clean environment and resource limits.
 from __future__ import annotations
 
 import functools
+import glob
 import os
 import resource
 import shutil
@@ -33,6 +34,7 @@ class Limits:
     file_mb: int = 64            # largest file it may write
     tmp_mb: int = 128            # size of its private home/tmp (bubblewrap only)
     open_files: int = 256
+    gpu: bool = False            # pass NVIDIA device nodes through (Keras assignments)
 
 
 def clean_env(home: str) -> dict:
@@ -138,6 +140,12 @@ def _bwrap_command(limits: Limits, forbidden) -> list[str]:
     made = set()
     for root in _python_roots():
         cmd += _parents(root, made) + ["--ro-bind", root, root]
+    if limits.gpu:
+        # CUDA needs the device nodes and reads driver facts under /sys and /proc/driver.
+        for node in sorted(glob.glob("/dev/nvidia*")):
+            cmd += ["--dev-bind", node, node]
+        if glob.glob("/dev/nvidia*"):
+            cmd += ["--ro-bind", "/sys", "/sys"]
     for hidden in _hidden_dirs(forbidden):
         cmd += ["--tmpfs", hidden, "--remount-ro", hidden]
     cmd += ["--dir", "/home", "--perms", "0777", "--size", str(limits.tmp_mb * 1024 * 1024),
@@ -145,6 +153,7 @@ def _bwrap_command(limits: Limits, forbidden) -> list[str]:
             "--perms", "0755", "--dir", "/grader",
             "--ro-bind", str(SANDBOX_DIR / "worker.py"), "/grader/worker.py",
             "--ro-bind", str(SANDBOX_DIR / "wire.py"), "/grader/wire.py",
+            "--ro-bind", str(SANDBOX_DIR / "drivers"), "/grader/drivers",
             "--chdir", home, "--clearenv"]
     for key, value in {**clean_env(home), "DLPHYS_PIDNS": "1"}.items():
         cmd += ["--setenv", key, value]

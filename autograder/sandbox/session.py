@@ -111,7 +111,8 @@ class Session:
         return self
 
     # -- calls -------------------------------------------------------------------
-    def call(self, function: str, kwargs: dict, timeout: float, global_seed=None) -> CallResult:
+    def call(self, function: str, kwargs: dict, timeout: float, global_seed=None,
+             driver: str | None = None) -> CallResult:
         if time.monotonic() >= self.deadline:
             return CallResult(False, kind="budget", message="the submission's total time budget "
                               "was used up before this test could run")
@@ -125,7 +126,7 @@ class Session:
             if self.proc is None or not self.proc.alive:
                 return CallResult(False, kind="crash", message="the student process could not be restarted")
         request = {"op": "call", "function": function, "kwargs": wire.encode(kwargs),
-                   "global_seed": global_seed}
+                   "global_seed": global_seed, "driver": driver}
         try:
             self.proc.send(request)
             reply = self.proc.receive(min(time.monotonic() + timeout, self.deadline))
