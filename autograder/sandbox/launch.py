@@ -154,6 +154,7 @@ def _bwrap_command(limits: Limits, forbidden) -> list[str]:
             "--ro-bind", str(SANDBOX_DIR / "worker.py"), "/grader/worker.py",
             "--ro-bind", str(SANDBOX_DIR / "wire.py"), "/grader/wire.py",
             "--ro-bind", str(SANDBOX_DIR / "drivers"), "/grader/drivers",
+            "--ro-bind", str(SANDBOX_DIR / "stubs"), "/grader/stubs",
             "--chdir", home, "--clearenv"]
     for key, value in {**clean_env(home), "DLPHYS_PIDNS": "1"}.items():
         cmd += ["--setenv", key, value]

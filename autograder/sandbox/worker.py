@@ -27,7 +27,11 @@ import traceback
 import types
 import warnings
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, _HERE)
+# The notebooks' self-check cells import autograder.selfcheck: give them no-ops.
+sys.path.insert(0, os.path.join(_HERE, "stubs"))
+os.environ["DLPHYS_GRADING"] = "1"
 import numpy as np  # noqa: E402
 
 import wire  # noqa: E402
