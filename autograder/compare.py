@@ -27,6 +27,17 @@ def _describe(value) -> str:
     return f"a {type(value).__name__}"
 
 
+def _kind_of(expected) -> str:
+    """What a part of a structured expected value asks for."""
+    if isinstance(expected, np.ndarray):
+        return "array"
+    if isinstance(expected, (list, tuple, dict)):
+        return "list"
+    if isinstance(expected, (int, np.integer)) and not isinstance(expected, bool):
+        return "int"
+    return "scalar"
+
+
 def _is_number(value) -> bool:
     if isinstance(value, bool):
         return False
@@ -46,11 +57,19 @@ def compare(got, expected, *, rtol: float, atol: float, hidden: bool, returns: s
             return Mismatch(f"{where}expected a tuple of {len(expected)} values, got {len(got)}", path)
         for i, (g, e) in enumerate(zip(got, expected)):
             label = names[i] if names and i < len(names) else f"element {i}"
-            sub = "array" if isinstance(e, np.ndarray) else ("int" if isinstance(e, (int, np.integer))
-                                                               else "scalar")
-            if isinstance(e, (list, tuple)):
-                sub = "list"
-            bad = compare(g, e, rtol=rtol, atol=atol, hidden=hidden, returns=sub, path=label)
+            bad = compare(g, e, rtol=rtol, atol=atol, hidden=hidden, returns=_kind_of(e), path=label)
+            if bad:
+                return bad
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            return Mismatch(f"{where}expected a dict with keys {sorted(expected)}, got {_describe(got)}", path)
+        missing, extra = sorted(set(expected) - set(got)), sorted(set(got) - set(expected))
+        if missing or extra:
+            return Mismatch(f"{where}dict keys differ: missing {missing}, unexpected {extra}", path)
+        for key in expected:
+            bad = compare(got[key], expected[key], rtol=rtol, atol=atol, hidden=hidden,
+                          returns=_kind_of(expected[key]), path=f"{path}[{key!r}]" if path else key)
             if bad:
                 return bad
         return None
@@ -60,8 +79,7 @@ def compare(got, expected, *, rtol: float, atol: float, hidden: bool, returns: s
         if len(got) != len(expected):
             return Mismatch(f"{where}expected a list of {len(expected)} items, got {len(got)}", path)
         for i, (g, e) in enumerate(zip(got, expected)):
-            bad = compare(g, e, rtol=rtol, atol=atol, hidden=hidden,
-                          returns="array" if isinstance(e, np.ndarray) else "scalar",
+            bad = compare(g, e, rtol=rtol, atol=atol, hidden=hidden, returns=_kind_of(e),
                           path=f"{path}[{i}]" if path else f"item {i}")
             if bad:
                 return bad

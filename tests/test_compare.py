@@ -50,3 +50,12 @@ def test_scalars_and_ints():
     assert compare(56, 56, hidden=False, returns="int", **TOL) is None
     assert "expected 56, got 20" in compare(20, 56, hidden=False, returns="int", **TOL).message
     assert "whole number" in compare(5.5, 5, hidden=False, returns="int", **TOL).message
+
+
+def test_dicts_compare_key_by_key_inside_tuples():
+    e = (1.5, {"W1": np.ones((2, 2)), "b1": np.zeros(2)})
+    assert compare((1.5, {"W1": np.ones((2, 2)), "b1": np.zeros(2)}), e, hidden=False, **TOL) is None
+    bad = compare((1.5, {"W1": np.ones((2, 2)), "b1": np.ones(2)}), e, hidden=False,
+                  names=("loss", "grads"), **TOL)
+    assert bad.path == "grads['b1']"
+    assert "missing ['b1']" in compare((1.5, {"W1": np.ones((2, 2))}), e, hidden=False, **TOL).message
