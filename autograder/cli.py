@@ -7,6 +7,9 @@ import sys
 
 import click
 
+# TensorFlow's C++ banners are noise for graders; set before any worker starts.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
 EXIT_BELOW_THRESHOLD = 1
 EXIT_BAD_INPUT = 2
 
@@ -43,7 +46,6 @@ def _assignment(assignment_id: str | None, path: str, named: str | None):
 def prepare_reference(assignment):
     """Import the TensorFlow references an assignment needs (once per process)."""
     def prepare() -> str:
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         from reference_impl import device
 
         for check in assignment.checks:
@@ -103,6 +105,45 @@ def run(submission, assignment_id, output, student, fail_under, seed, secret_fil
         sys.exit(EXIT_BELOW_THRESHOLD)
 
 
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("-a", "--assignment", "assignment_id", required=True, help="Assignment id.")
+@click.option("-o", "--outdir", required=True, type=click.Path(file_okay=False),
+              help="Where results, gradebook.sqlite, grades.csv and junit.xml go.")
+@click.option("-j", "--jobs", type=int, default=0, help="Local worker processes (default: CPU count).")
+@click.option("--scheduler", help="Address of a Dask scheduler (tcp://HOST:PORT) to grade on.")
+@click.option("--secret-file", type=click.Path(exists=True, dir_okay=False),
+              help="Course secret (default: $DLPHYS_GRADER_SECRET or ~/.config/dlphys-grader/secret).")
+def batch(directory, assignment_id, outdir, jobs, scheduler, secret_file):
+    """Grade every submission in DIRECTORY (flat or nbgrader layout); resumable."""
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from autograder import seeds
+    from autograder.batch import run_batch
+
+    if not Path(directory).is_dir():
+        raise BadInput(f"{directory}: no such folder")
+    if jobs < 0:
+        raise BadInput("--jobs must be positive")
+    assignment = _assignment(assignment_id, directory, None)
+    try:
+        secret = seeds.load_secret(secret_file)
+    except OSError as exc:
+        raise BadInput(f"cannot read the course secret: {exc}") from None
+    console = Console()
+    try:
+        summary = run_batch(Path(directory), assignment, Path(outdir), secret, jobs, scheduler, console)
+    except OSError as exc:
+        raise BadInput(f"cannot grade: {exc}") from None
+    console.print(f"{summary.total} submissions: {summary.graded} graded, {summary.skipped} unchanged "
+                  f"(skipped), {summary.unreadable} unreadable, {summary.failed} grader errors")
+    console.print(f"[dim]{outdir}/grades.csv, junit.xml, gradebook.sqlite, <student>/results.json[/]")
+    if summary.failed:
+        sys.exit(EXIT_BELOW_THRESHOLD)
+
+
 @main.command(name="list")
 @click.argument("assignment_id", required=False)
 def list_(assignment_id):
@@ -156,6 +197,28 @@ def release(root, check, assignment_ids):
         sys.exit(1 if stale else 0)
     for path, changed in outcome:
         click.echo(f"{'wrote    ' if changed else 'unchanged'} {path}")
+
+
+@main.command()
+@click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False, exists=True),
+              help="Course folder holding solutions/ and exercises/.")
+@click.option("--seed", type=int, help="Student seed for the hidden cases (default: a fixed one "
+              "per assignment).")
+@click.argument("assignment_ids", nargs=-1)
+def validate(root, seed, assignment_ids):
+    """Prove every assignment (or the ones named): the solution scores full marks,
+    the untouched exercise zero, two runs agree, exercises/ is in sync."""
+    from pathlib import Path
+
+    from autograder import assignments
+    from autograder import validate as checker
+
+    unknown = [a for a in assignment_ids if a not in assignments.ASSIGNMENT_IDS]
+    if unknown:
+        raise BadInput(f"unknown assignment {unknown[0]!r}; known: "
+                       f"{', '.join(assignments.ASSIGNMENT_IDS)}")
+    outcome = checker.run(list(assignment_ids) or list(assignments.ASSIGNMENT_IDS), Path(root), seed)
+    sys.exit(0 if all(v.ok for v in outcome) else 1)
 
 
 def cli():

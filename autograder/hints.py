@@ -145,3 +145,90 @@ def shape_of(value) -> tuple | None:
     """Shape of a numeric value, or None."""
     arr = as_float_array(value)
     return None if arr is None else arr.shape
+
+
+# ---------------------------------------------------------------- numerical stability
+# Helpers for "stable"/"warning-free" functions (activations, softmax,
+# cross-entropy), where a wrong answer is often NaN or inf rather than a
+# wrong number.
+
+# Key under which the runner may pass the NumPy warnings a call raised (a list
+# of strings like "RuntimeWarning: overflow encountered in exp") to the
+# detectors of a warning_free check. Detectors must work without it.
+WARNINGS_KEY = "_warnings"
+
+
+def warned(inputs: dict, *words: str) -> bool:
+    """True when the recorded warnings of the call (inputs[WARNINGS_KEY], if
+    the runner provides them) mention one of `words` (e.g. "overflow")."""
+    try:
+        recorded = inputs.get(WARNINGS_KEY) or ()
+        return any(w in str(r) for r in recorded for w in words)
+    except Exception:
+        return False
+
+
+def nonfinite_where_finite(got, expected, part: int | None = None) -> bool:
+    """True when the student's value (or its element `part`) has NaN or inf
+    entries where the expected value is finite (same shape required)."""
+    try:
+        g, e = as_float_array(pick(got, part)), as_float_array(pick(expected, part))
+        if g is None or e is None or g.shape != e.shape:
+            return False
+        return bool(np.any(~np.isfinite(g) & np.isfinite(e)))
+    except Exception:
+        return False
+
+
+def close_nonfinite(a, b, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
+    """Like `close`, but NaN equals NaN and inf equals inf of the same sign, so
+    a broken formula's output (NaN in some rows) can be recognised."""
+    try:
+        x, y = as_float_array(a), as_float_array(b)
+        if x is None or y is None or x.shape != y.shape:
+            return False
+        with np.errstate(all="ignore"):
+            return bool(np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=True))
+    except Exception:
+        return False
+
+
+def matches_nonfinite(*alternatives: Callable[[dict], Any], part: int | None = None,
+                      rtol: float = 1e-6, atol: float = 1e-9) -> Detector:
+    """Detector: like `matches`, but the comparison treats NaN/inf entries as
+    equal when they sit in the same places (a naive formula that overflows)."""
+    @safe
+    def detect(inputs, got, expected):
+        g = pick(got, part)
+        if close(g, pick(expected, part), rtol, atol):
+            return False
+        for alt in alternatives:
+            try:
+                with np.errstate(all="ignore"):
+                    wrong = alt(inputs)
+            except Exception:
+                continue
+            if wrong is not None and close_nonfinite(g, wrong, rtol, atol):
+                return True
+        return False
+    return detect
+
+
+def dtype_kind(value) -> str | None:
+    """NumPy dtype kind of an array value ("f", "i", "b", ...), None otherwise."""
+    return value.dtype.kind if isinstance(value, np.ndarray) else None
+
+
+def close_nested(a, b, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
+    """`close` that also walks dicts (same keys, e.g. a dict of gradients) and
+    tuples/lists that hold dicts; answers False instead of raising."""
+    try:
+        if isinstance(a, dict) or isinstance(b, dict):
+            return (isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys()
+                    and all(close_nested(a[k], b[k], rtol, atol) for k in a))
+        if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) \
+                and any(isinstance(v, dict) for v in (*a, *b)):
+            return len(a) == len(b) and all(close_nested(x, y, rtol, atol) for x, y in zip(a, b))
+        return close(a, b, rtol, atol)
+    except Exception:
+        return False

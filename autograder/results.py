@@ -25,7 +25,7 @@ def test_entry(report: GradeReport, test: TestResult) -> dict:
         "visibility": "after_published" if test.hidden else "visible",
         "tags": [report.assignment, test.function],
         "extra_data": {"kind": test.kind, "hidden": test.hidden, "case": test.index,
-                       "seconds": round(test.seconds, 4)},
+                       "seconds": round(test.seconds, 4), "hints": list(test.hints)},
     }
 
 
@@ -81,9 +81,17 @@ def to_gradescope(report: GradeReport) -> dict:
 
 
 def write(report: GradeReport, path: str | Path) -> None:
+    write_json(to_gradescope(report), path)
+
+
+def write_json(data: dict, path: str | Path) -> None:
     """Atomic: a reader never sees half a file."""
+    write_text(json.dumps(data, indent=2) + "\n", path)
+
+
+def write_text(text: str, path: str | Path) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(to_gradescope(report), indent=2) + "\n")
+    tmp.write_text(text)
     tmp.replace(path)

@@ -122,6 +122,18 @@ def grade(assignment: Assignment, cells: list[str], student: str, seed: int,
                        session.output(), timings, isolation_mode(), device)
 
 
+def failed_report(assignment: Assignment, student: str, seed: int, kind: str, reason: str) -> GradeReport:
+    """Every test failed for one reason (e.g. the file could not be read at all)."""
+    tests = []
+    for check in assignment.checks:
+        for index, case in enumerate(check.cases):
+            result = TestResult(check.function, case.label, index, case.hidden,
+                                check.points / len(check.cases))
+            _fail(result, kind, reason)
+            tests.append(result)
+    return GradeReport(assignment.id, student, seed, tests, [], "", {"total": 0.0}, isolation_mode())
+
+
 def _grade_check(check: Check, session: Session, seed: int) -> list[TestResult]:
     share = check.points / len(check.cases)
     results = []

@@ -33,6 +33,7 @@ import time
 import uuid
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from autograder import results, runner, seeds, submission
@@ -176,13 +177,14 @@ def _descends_from(pid: int, ancestor: int) -> bool:
 
 
 def leftovers(marker: str | None = None) -> list[str]:
-    """Processes of the sandbox user that this test started (descendants of this
-    process, or carrying `marker` on their command line). Other graders may run
-    on the machine at the same time: theirs are not ours to judge."""
+    """Processes of a sandbox user (any uid but the grader's) that this test
+    started: descendants of this process, or carrying `marker` on their command
+    line. Other graders may run on the machine at the same time: theirs are not
+    ours to judge."""
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            if int(_status(pid)["Uid"].split()[0]) != launch.NOBODY:
+            if int(_status(pid)["Uid"].split()[0]) == os.getuid():
                 continue
             with open(f"/proc/{pid}/cmdline", "rb") as f:
                 cmd = f.read().replace(b"\0", b" ").decode("utf-8", "replace")
@@ -197,9 +199,7 @@ def assert_no_leftovers(marker: str | None = None, wait: float = 10.0):
     deadline = time.monotonic() + wait
     while (left := leftovers(marker)) and time.monotonic() < deadline:
         time.sleep(0.2)
-    ps = subprocess.run(["ps", "-u", str(launch.NOBODY), "-o", "pid,ppid,stat,cmd"],
-                        capture_output=True, text=True).stdout
-    assert not left, f"processes of uid {launch.NOBODY} left behind: {left}\n{ps}"
+    assert not left, f"sandbox processes left behind: {left}"
 
 
 @pytest.fixture
@@ -295,8 +295,9 @@ def test_memory_bomb_that_swallows_memory_error_is_stopped():
 
 
 def test_returning_a_200_mb_array_fails_cleanly():
-    report = grade(appended("huge_return"))
-    assert_verdict(report, broken={"gradient_descent"}, kinds={"too_large", "memory", "crash"})
+    report = grade(appended("huge_return"), assignment=with_timeout(15))
+    assert_verdict(report, broken={"gradient_descent"}, kinds={"too_large", "memory", "crash"},
+                   bound=60)
     feedback = next(t.feedback for t in report.tests if t.function == "gradient_descent")
     assert "larger than" in feedback or "out of memory" in feedback, describe(report)
 
@@ -353,7 +354,7 @@ ODD_RETURNS = {
     "set": ("", "{1, 2, 3}", "set"),
     "tuple of lambdas": ("", "(lambda: W, lambda: b, lambda: [])", "function"),
     "object array": ("", "(np.array([W, 'x'], dtype=object), b, [])", "object"),
-    "self-containing list": ("", "(lambda l: (l.append(l), l)[1])([])", "expected"),
+    "self-containing list": ("", "(lambda l: (l.append(l), l)[1])([])", "nested"),
     "dict with int keys": ("", "{1: W}", "dict"),
     "float subclass": ("class F(float):\n    def __eq__(self, o):\n        return True\n",
                        "(F(0), F(0), F(0))", "F"),
@@ -366,7 +367,9 @@ def test_odd_return_values_fail_cleanly(what):
     bad = (f"import numpy as np\n{prelude}\n"
            f"def gradient_descent(x, y_true, W, b, learning_rate, n_steps):\n    return {value}\n")
     report = grade(CORE + [bad])
-    assert_verdict(report, broken={"gradient_descent"}, kinds={"wrong"}, says=[mentioned])
+    # Nesting beyond wire.MAX_DEPTH is refused while decoding: a 'protocol' failure.
+    kinds = {"wrong", "protocol"} if what == "self-containing list" else {"wrong"}
+    assert_verdict(report, broken={"gradient_descent"}, kinds=kinds, says=[mentioned])
 
 
 def test_in_place_mutation_fails_with_a_message():
@@ -460,7 +463,7 @@ def test_no_network_at_all():
     cells = appended("network", PORT=port)
     try:
         assert_verdict(grade(cells), broken={"minibatch_indices"}, kinds={"wrong"})
-        call = call_in_sandbox(cells, "minibatch_indices", {"n_samples": 1, "batch_size": 1})
+        call = call_in_sandbox(cells, "minibatch_indices", {"n_samples": 1, "batch_size": 1, "rng": None})
         assert call.ok, call.message
         tried = call.value
         assert not any(v in ("CONNECTED", "RESOLVED") for v in tried.values()), tried
@@ -565,20 +568,28 @@ def test_a_student_process_that_cannot_start_fails_closed(monkeypatch):
 @needs_sandbox
 @pytest.mark.xfail(strict=True, reason=(
     "engine bug: every sandbox runs as uid 65534 and RLIMIT_NPROC counts all "
-    "processes of that uid, so one submission holding its 256 processes makes "
-    "every sandbox started meanwhile fail (setpriv cannot exec: exit 126); "
-    "concurrent gradings (grade batch --jobs) then score 0"))
-def test_one_submissions_processes_do_not_starve_another_grading():
+    "processes of that uid on the machine, so one submission holding its 256 "
+    "processes makes sandboxes started meanwhile fail (setpriv's exec gets EAGAIN: "
+    "exit 126, 'while starting'); concurrent gradings (grade batch --jobs) then score 0"))
+def test_one_submissions_processes_do_not_starve_other_gradings():
     bully = Session(appended("hold_processes"), runner.limits_for(FAST), FAST.forbidden, 60.0).start()
-    holder = threading.Thread(target=bully.call, args=("gradient_descent", GD_ARGS, 8.0))
+    holder = threading.Thread(target=bully.call, args=("gradient_descent", GD_ARGS, 6.0))
     holder.start()
+    bystander = None
     try:
         time.sleep(3.0)   # time to fill the process table
+        # Two other students graded at the same time (as with --jobs 3).
+        bystander = Session(CORE, runner.limits_for(FAST), FAST.forbidden, 60.0).start()
         report = grade(CORE)
+        first = bystander.call("linear_model", {"x": np.ones((1, 1)), "W": np.ones((1, 1)),
+                                                "b": np.ones(1)}, 5.0)
     finally:
         holder.join()
         bully.close()
+        if bystander is not None:
+            bystander.close()
     assert_no_leftovers()
+    assert first.ok and first.value.tolist() == [[2.0]], first
     assert_verdict(report)
 
 
@@ -612,7 +623,7 @@ def _code(cells):
 def test_notebook_with_ipython_magics(tmp_path):
     imports, *functions = CORE
     cells = [("code", "%matplotlib inline\n%load_ext autoreload\n%autoreload 2\n" + imports),
-             ("code", "!pip install numpy\n!ls -la | head\nfiles = !ls\nhere = %pwd\nprint(files, here)"),
+             ("code", "!pip install numpy\n!ls -la | head\nfiles = !ls\nhere = %pwd\nprint('shell lines dropped')"),
              ("code", "%%time\n" + functions[0]),
              ("code", "%%timeit -n 1\nlinear_model(np.ones((2, 3)), np.ones((3, 2)), np.ones(2))"),
              ("code", "%%bash\necho 'a bash cell'\nrm -rf /\n"),

@@ -14,6 +14,7 @@ import functools
 import glob
 import os
 import resource
+import secrets
 import shutil
 import subprocess
 import sys
@@ -23,7 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SANDBOX_DIR = Path(__file__).resolve().parent  # holds worker.py and wire.py
-NOBODY = 65534
+# Each student process gets a uid of its own, mapped to no account: RLIMIT_NPROC
+# counts per uid, so with one shared uid a fork bomb in one submission would
+# starve every other sandbox of the class running at the same time.
+UID_BASE, UID_SPAN = 200_000, 1_000_000
+
+
+def sandbox_uid() -> int:
+    return UID_BASE + secrets.randbelow(UID_SPAN)
 
 
 @dataclass(frozen=True)
@@ -76,7 +84,8 @@ def bwrap_available() -> bool:
     bwrap = shutil.which("bwrap")
     if not bwrap or os.environ.get("DLPHYS_NO_BWRAP"):
         return False
-    probe = [bwrap, "--ro-bind", "/", "/", *_unshare(), "--die-with-parent", *_as_student(), "true"]
+    probe = [bwrap, "--ro-bind", "/", "/", *_unshare(), "--die-with-parent", *_as_student(sandbox_uid()),
+             "true"]
     try:
         return subprocess.run(probe, capture_output=True, timeout=10).returncode == 0
     except (OSError, subprocess.SubprocessError):
@@ -92,22 +101,22 @@ def _unshare() -> list[str]:
     return ["--unshare-all"]
 
 
-def _as_student() -> list[str]:
-    """Inside the sandbox, a root grader drops to nobody with no capabilities."""
+def _as_student(uid: int) -> list[str]:
+    """Inside the sandbox, a root grader drops to `uid` with no capabilities."""
     if os.getuid() != 0:
         return []
-    return [shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}",
+    return [shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}",
             "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
 
 
-def _drop_privileges():
+def _drop_privileges(uid: int):
     if os.getuid() == 0:
         os.setgroups([])
-        os.setgid(NOBODY)
-        os.setuid(NOBODY)
+        os.setgid(uid)
+        os.setuid(uid)
 
 
-def _preexec(limits: Limits, drop: bool):
+def _preexec(limits: Limits, drop_to: int | None):
     def apply():
         os.setsid()  # own process group: one kill reaches every child
         mb = 1024 * 1024
@@ -117,14 +126,14 @@ def _preexec(limits: Limits, drop: bool):
                             (resource.RLIMIT_NOFILE, limits.open_files),
                             (resource.RLIMIT_CORE, 0)):
             resource.setrlimit(what, (value, value))
-        if drop:
-            _drop_privileges()
+        if drop_to is not None:
+            _drop_privileges(drop_to)
         # Set last: after dropping root: RLIMIT_NPROC is not enforced for root.
         resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
     return apply
 
 
-def _bwrap_command(limits: Limits, forbidden) -> list[str]:
+def _bwrap_command(limits: Limits, forbidden, uid: int) -> list[str]:
     home = "/home/student"
     cmd = [shutil.which("bwrap"), *_unshare(), "--die-with-parent", "--new-session",
            "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
@@ -158,7 +167,7 @@ def _bwrap_command(limits: Limits, forbidden) -> list[str]:
             "--chdir", home, "--clearenv"]
     for key, value in {**clean_env(home), "DLPHYS_PIDNS": "1"}.items():
         cmd += ["--setenv", key, value]
-    return cmd + ["--", *_as_student(), sys.executable, "-I", "/grader/worker.py"]
+    return cmd + ["--", *_as_student(uid), sys.executable, "-I", "/grader/worker.py"]
 
 
 def _parents(path: str, made: set) -> list[str]:
@@ -176,12 +185,15 @@ def _parents(path: str, made: set) -> list[str]:
 _warned = False
 
 
-def start(limits: Limits, forbidden=(), workdir: str | None = None) -> subprocess.Popen:
-    """Start a worker; the caller owns the process (see process.StudentProcess)."""
+def start(limits: Limits, forbidden=(), workdir: str | None = None,
+          uid: int | None = None) -> subprocess.Popen:
+    """Start a worker as `uid` (when the grader is root); the caller owns the
+    process (see process.StudentProcess)."""
     global _warned
+    uid = uid if uid is not None else sandbox_uid()
     sandboxed = bwrap_available()
     if sandboxed:
-        cmd, env, cwd = _bwrap_command(limits, forbidden), {}, "/"
+        cmd, env, cwd = _bwrap_command(limits, forbidden, uid), {}, "/"
     else:
         if not _warned:
             warnings.warn("bubblewrap is not available: student code runs with resource limits "
@@ -193,7 +205,8 @@ def start(limits: Limits, forbidden=(), workdir: str | None = None) -> subproces
         env = clean_env(cwd)
     return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, cwd=cwd, env=env,
-                            preexec_fn=_preexec(limits, drop=not sandboxed), close_fds=True)
+                            preexec_fn=_preexec(limits, drop_to=None if sandboxed else uid),
+                            close_fds=True)
 
 
 def isolation_mode() -> str:

@@ -54,11 +54,12 @@ class StudentProcess:
     def __init__(self, limits: launch.Limits, forbidden=()):
         self.limits = limits
         self._tmp = None
+        self.uid = launch.sandbox_uid()
         if not launch.bwrap_available():
             self._tmp = tempfile.mkdtemp(prefix="dlphys-student-")
             if os.getuid() == 0:
-                os.chown(self._tmp, launch.NOBODY, launch.NOBODY)
-        self.proc = launch.start(limits, forbidden, workdir=self._tmp)
+                os.chown(self._tmp, self.uid, self.uid)
+        self.proc = launch.start(limits, forbidden, workdir=self._tmp, uid=self.uid)
         self._out = self.proc.stdout.fileno()
         self._drain = _OutputDrain(self.proc.stderr)
         self._drain.start()

@@ -1,0 +1,228 @@
+"""`grade batch`: a whole class, in parallel, resumable.
+
+The main process finds the submissions, reads them (cheap JSON), skips those
+the gradebook already holds for the same file, seed and grader version, and
+hands the rest to workers: local processes (`--jobs`) or a Dask cluster
+(`--scheduler`). A worker imports TensorFlow once and grades many submissions;
+each submission still gets its own sandboxed student process. Results come
+back as plain results.json dicts; the main process alone writes them, one
+atomic gradebook transaction per student, so a SIGKILL loses at most the
+submissions in flight.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder import __version__
+
+NOTEBOOK_SUFFIXES = (".ipynb", ".py")
+
+
+@dataclass
+class Found:
+    student: str
+    path: Path
+
+
+@dataclass
+class Job:
+    assignment: str
+    student: str
+    seed: int
+    cells: list
+    sha256: str
+    source: str
+
+
+def discover(directory: Path, assignment: str) -> list[Found]:
+    """Flat `DIR/<student>.ipynb` (or .py), or nbgrader's `DIR/<student>/<assignment>/*.ipynb`."""
+    found: dict[str, Path] = {}
+    for entry in sorted(directory.iterdir()):
+        if entry.is_file() and entry.suffix in NOTEBOOK_SUFFIXES and not entry.name.startswith("."):
+            found.setdefault(entry.stem, entry)
+        elif entry.is_dir() and not entry.name.startswith("."):
+            folder = entry / assignment
+            if not folder.is_dir():
+                continue
+            notebooks = sorted(p for p in folder.iterdir() if p.suffix == ".ipynb")
+            preferred = [p for p in notebooks if p.stem == assignment]
+            if preferred or notebooks:
+                found.setdefault(entry.name, (preferred or notebooks)[0])
+    return [Found(student, path) for student, path in found.items()]
+
+
+# ---------------------------------------------------------------- in a worker
+
+_prepared: dict[str, str] = {}
+
+
+def warm(assignment_id: str) -> str:
+    """Import the references once per worker process; returns the device name."""
+    if assignment_id not in _prepared:
+        from autograder import assignments
+        from autograder.cli import prepare_reference
+
+        _prepared[assignment_id] = prepare_reference(assignments.get(assignment_id))()
+    return _prepared[assignment_id]
+
+
+def grade_job(job: Job) -> dict:
+    """Runs in a worker (local or Dask): one submission -> its results.json dict."""
+    from autograder import assignments, results
+    from autograder.runner import grade
+
+    device = warm(job.assignment)
+    report = grade(assignments.get(job.assignment), job.cells, job.student, job.seed,
+                   prepare=lambda: device)
+    return results.to_gradescope(report)
+
+
+# ---------------------------------------------------------------- executors
+
+class LocalPool:
+    """Worker processes that outlive submissions. A worker that dies (the
+    grader's own process, not a student's: those are sandboxed) breaks the
+    pool; it is rebuilt and the unfinished jobs are retried once."""
+
+    def __init__(self, jobs: int, assignment: str):
+        self.jobs, self.assignment = jobs, assignment
+        self.pool = self._new()
+
+    def _new(self):
+        return cf.ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                                      initializer=warm, initargs=(self.assignment,))
+
+    def run(self, jobs: list[Job]):
+        """Yield (job, results-or-exception) as they finish."""
+        pending = list(jobs)
+        tries: dict[str, int] = {}
+        while pending:
+            futures = {self.pool.submit(grade_job, job): job for job in pending}
+            pending = []
+            for future in cf.as_completed(futures):
+                job = futures[future]
+                try:
+                    yield job, future.result()
+                except cf.process.BrokenProcessPool as exc:
+                    tries[job.student] = tries.get(job.student, 0) + 1
+                    if tries[job.student] < 2:
+                        pending.append(job)
+                    else:
+                        yield job, exc
+                except Exception as exc:  # a grader bug on one submission: record it, go on
+                    yield job, exc
+            if pending:
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = self._new()
+
+    def close(self):
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskPool:
+    """The same work on an existing dask.distributed cluster. Only the seed
+    leaves this machine, never the course secret."""
+
+    def __init__(self, address: str, assignment: str):
+        from dask.distributed import Client
+
+        self.client = Client(address, timeout="30s")
+        self.assignment = assignment
+
+    def run(self, jobs: list[Job]):
+        from dask.distributed import as_completed
+
+        futures = {self.client.submit(grade_job, job, pure=False, key=f"grade-{job.assignment}-"
+                                      f"{job.student}-{job.sha256[:12]}", retries=1): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                yield job, future.result()
+            except Exception as exc:
+                yield job, exc
+
+    def close(self):
+        self.client.close()
+
+
+# ---------------------------------------------------------------- the batch
+
+@dataclass
+class BatchSummary:
+    graded: int       # graded now
+    skipped: int      # already in the gradebook, unchanged
+    unreadable: int   # recorded as zero with the reason
+    failed: int       # grader errors: not recorded, retried on the next run
+    total: int
+
+
+def run_batch(directory: Path, assignment, outdir: Path, secret: bytes, jobs: int = 0,
+              scheduler: str | None = None, console=None) -> BatchSummary:
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+
+    from autograder import exports, results, seeds
+    from autograder.gradebook import Gradebook
+    from autograder.runner import failed_report
+    from autograder.submission import SubmissionError, load
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    found = discover(directory, assignment.id)
+    todo, skipped, unreadable = [], 0, 0
+    with Gradebook(outdir / "gradebook.sqlite") as book:
+        for item in found:
+            seed = seeds.student_seed(secret, assignment.id, item.student)
+            try:
+                sub = load(item.path)
+            except SubmissionError as exc:
+                # Unreadable: graded as zero with the reason, right here.
+                import hashlib
+
+                sha = hashlib.sha256(item.path.read_bytes() if item.path.is_file() else b"").hexdigest()
+                if book.current(assignment.id, item.student, sha, seed, __version__) is None:
+                    data = results.to_gradescope(failed_report(assignment, item.student, seed,
+                                                               "unreadable", f"unreadable submission: {exc}"))
+                    results.write_json(data, outdir / item.student / "results.json")
+                    book.record(data, sha256=sha, status="unreadable", source=str(item.path))
+                unreadable += 1
+                continue
+            stored = book.current(assignment.id, item.student, sub.sha256, seed, __version__)
+            if stored is not None:
+                if not (outdir / item.student / "results.json").exists():
+                    results.write_json(stored, outdir / item.student / "results.json")
+                skipped += 1
+                continue
+            todo.append(Job(assignment.id, item.student, seed, sub.cells, sub.sha256, str(item.path)))
+
+        graded = failed = 0
+        if todo:
+            pool = DaskPool(scheduler, assignment.id) if scheduler else \
+                LocalPool(jobs or max(os.cpu_count() or 1, 1), assignment.id)
+            columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                       TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("eta"),
+                       TimeRemainingColumn())
+            try:
+                with Progress(*columns, console=console, transient=False) as progress:
+                    task = progress.add_task(f"grading {assignment.id}", total=len(todo), rate="")
+                    for job, outcome in pool.run(todo):
+                        if isinstance(outcome, Exception):
+                            failed += 1
+                            progress.console.print(f"[red]{job.student}: grader error "
+                                                   f"({type(outcome).__name__}: {outcome}); rerun to retry[/]")
+                        else:
+                            results.write_json(outcome, outdir / job.student / "results.json")
+                            book.record(outcome, sha256=job.sha256, source=job.source)
+                            graded += 1
+                        progress.advance(task)
+                        elapsed = progress.tasks[0].elapsed or 0
+                        done = progress.tasks[0].completed
+                        if elapsed > 0:
+                            progress.update(task, rate=f"{60 * done / elapsed:.1f}/min")
+            finally:
+                pool.close()
+        exports.write_all(book, assignment, outdir)
+    return BatchSummary(graded, skipped, unreadable, failed, len(found))

@@ -1,0 +1,124 @@
+"""The SQLite gradebook: the store of truth for batch grading.
+
+One row per (assignment, student) with the submission's hash, seed, grader
+version and the full results.json; one row per test. A student's grading is
+written in one transaction, so a grader killed at any moment leaves either the
+old state or the new one, never half of it; a rerun regrades exactly the
+students whose row is missing or stale.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    assignment     TEXT NOT NULL,
+    student        TEXT NOT NULL,
+    sha256         TEXT NOT NULL,
+    seed           INTEGER NOT NULL,
+    grader_version TEXT NOT NULL,
+    score          REAL NOT NULL,
+    max_score      REAL NOT NULL,
+    status         TEXT NOT NULL,          -- 'graded' or 'unreadable'
+    graded_at      REAL NOT NULL,          -- unix time
+    seconds        REAL NOT NULL,          -- grading wall time
+    device         TEXT,
+    source         TEXT,                   -- the submission's path when graded
+    results        TEXT NOT NULL,          -- the full results.json
+    PRIMARY KEY (assignment, student)
+);
+CREATE TABLE IF NOT EXISTS tests (
+    assignment TEXT NOT NULL,
+    student    TEXT NOT NULL,
+    idx        INTEGER NOT NULL,
+    name       TEXT NOT NULL,
+    function   TEXT NOT NULL,
+    hidden     INTEGER NOT NULL,
+    score      REAL NOT NULL,
+    max_score  REAL NOT NULL,
+    status     TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    output     TEXT NOT NULL,
+    hints      TEXT NOT NULL,              -- JSON list of the hints that fired
+    seconds    REAL NOT NULL,
+    PRIMARY KEY (assignment, student, idx)
+);
+CREATE INDEX IF NOT EXISTS tests_by_function ON tests (assignment, function);
+"""
+
+
+class Gradebook:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")  # a commit survives a kill or power cut
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- reading -------------------------------------------------------------
+    def current(self, assignment: str, student: str, sha256: str, seed: int, version: str) -> dict | None:
+        """The stored results.json when this exact submission was graded by this
+        grader version with this seed; None when it must be (re)graded."""
+        row = self.db.execute(
+            "SELECT results FROM submissions WHERE assignment=? AND student=? AND sha256=? "
+            "AND seed=? AND grader_version=?", (assignment, student, sha256, seed, version)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def students(self, assignment: str) -> list[str]:
+        rows = self.db.execute("SELECT student FROM submissions WHERE assignment=? ORDER BY student",
+                               (assignment,))
+        return [r[0] for r in rows]
+
+    def results(self, assignment: str) -> dict[str, dict]:
+        rows = self.db.execute("SELECT student, results FROM submissions WHERE assignment=? "
+                               "ORDER BY student", (assignment,))
+        return {student: json.loads(results) for student, results in rows}
+
+    def rows(self, assignment: str) -> list[sqlite3.Row]:
+        self.db.row_factory = sqlite3.Row
+        try:
+            return list(self.db.execute("SELECT * FROM submissions WHERE assignment=? ORDER BY student",
+                                        (assignment,)))
+        finally:
+            self.db.row_factory = None
+
+    def assignments(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT assignment FROM submissions ORDER BY 1")]
+
+    # -- writing -------------------------------------------------------------
+    def record(self, results: dict, *, sha256: str, status: str = "graded", source: str = "") -> None:
+        """Store one student's grading atomically (replacing an older one)."""
+        extra = results["extra_data"]
+        key = (extra["assignment"], extra["student"])
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("DELETE FROM tests WHERE assignment=? AND student=?", key)
+            self.db.execute(
+                "INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (*key, sha256, int(extra["seed"]), extra["versions"]["autograder"],
+                 float(results["score"]), float(results["max_score"]), status, time.time(),
+                 float(results.get("execution_time", 0.0)), extra.get("device", ""), source,
+                 json.dumps(results)))
+            self.db.executemany(
+                "INSERT INTO tests VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(*key, i, t["name"], t["tags"][1], int(t["extra_data"]["hidden"]), float(t["score"]),
+                  float(t["max_score"]), t["status"], t["extra_data"]["kind"], t["output"],
+                  json.dumps(t["extra_data"].get("hints", [])), float(t["extra_data"]["seconds"]))
+                 for i, t in enumerate(results["tests"])])
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise

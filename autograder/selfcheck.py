@@ -1,0 +1,631 @@
+"""The in-notebook self-check: the grader's public tests, run in the student's own kernel.
+
+    from autograder.selfcheck import check, check_all
+    check("conv2d")     # the public tests of one function
+    check_all()         # every graded function of this notebook's assignment
+
+For each visible case it does what the grader does, with the same code: the
+same inputs (public seeds, `seeds.case_seed(function, index, False, 0)`), the
+same TensorFlow reference, comparison, in-place-mutation and warning checks
+and the same hints (`runner._run_case`). Only the call differs: the function
+is taken from the notebook's namespace and called here, in the student's own
+process (no sandbox: it is their kernel). Hidden cases are never generated;
+the report only says how many there are.
+
+`nbgrader_check(function)` is for nbgrader's autograder test cells. With the
+course secret ($DLPHYS_GRADER_SECRET or the instructor's secret file) it runs
+every case, hidden ones seeded per student exactly as `grade run` would, and
+raises AssertionError when one fails. Without it (a student's Run All) it
+shows the public results and never raises.
+
+While a submission is graded (DLPHYS_GRADING=1; the sandbox also replaces this
+module by a stub with the same three names) everything here does nothing.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import dataclasses
+import difflib
+import hashlib
+import html
+import importlib
+import io
+import os
+import sys
+import textwrap
+import time
+import traceback
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from autograder import assignments, seeds
+from autograder.runner import TestResult, _run_case, limits_for
+from autograder.sandbox import wire
+from autograder.sandbox.session import CallResult
+from autograder.spec import Assignment, Check, Rng, resolve
+
+__all__ = ["check", "check_all", "nbgrader_check"]
+
+GRADING_ENV = "DLPHYS_GRADING"
+_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+# Kinds that say "nothing to look at yet": one row per function, not one per case.
+_NOT_STARTED = ("not_implemented", "missing")
+
+
+# ====================================================================== public API
+
+def check(function: str, *, assignment: str | Assignment | None = None,
+          namespace: dict | None = None) -> None:
+    """Run the public tests of one graded function and show a pass/fail table.
+
+    The function is looked up in the notebook (run its cell first). The
+    assignment is found from the function's name; pass `assignment="id"` when
+    the name is graded in several assignments.
+    """
+    if _grading():
+        return None
+    ns = _namespace(namespace)
+    chosen = _assignment_for([function], assignment, ns)
+    _show(run(chosen, [function], ns))
+    return None
+
+
+def check_all(assignment: str | Assignment | None = None, *, namespace: dict | None = None) -> None:
+    """Run the public tests of every graded function of this notebook's assignment."""
+    if _grading():
+        return None
+    ns = _namespace(namespace)
+    chosen = _assignment_for(None, assignment, ns)
+    _show(run(chosen, [c.function for c in chosen.checks], ns))
+    return None
+
+
+def nbgrader_check(function: str, *, assignment: str | Assignment | None = None,
+                   namespace: dict | None = None) -> None:
+    """For nbgrader's autograder test cells.
+
+    With the course secret: run every case (hidden ones seeded for the
+    student) and raise AssertionError with a summary when one fails, so the
+    cell scores zero in nbgrader. Without it: show the public results and
+    never raise (a student's Run All must not stop at an unfinished exercise).
+    """
+    if _grading():
+        return None
+    ns = _namespace(namespace)
+    chosen = _assignment_for([function], assignment, ns)
+    secret = _course_secret()
+    if secret is None:
+        _show(run(chosen, [function], ns))
+        return None
+    student = _nbgrader_student()
+    report = run(chosen, [function], ns, seed=seeds.student_seed(secret, chosen.id, student),
+                 hidden=True)
+    if report.passed < report.total:
+        raise AssertionError(report.failure_summary())
+    visible = sum(not t.hidden for t in report.tests)
+    print(f"{function}: all {report.total} tests passed ({visible} public, "
+          f"{report.total - visible} hidden; student {student})")
+    return None
+
+
+# ====================================================================== running
+
+@dataclass(repr=False)
+class SelfCheckReport:
+    assignment: str
+    functions: list
+    tests: list            # runner.TestResult, in check order
+    hidden_not_run: int
+    seconds: float
+
+    @property
+    def total(self) -> int:
+        return len(self.tests)
+
+    @property
+    def passed(self) -> int:
+        return sum(t.passed for t in self.tests)
+
+    def text(self) -> str:
+        return _render_text(self)
+
+    def html(self) -> str:
+        return _render_html(self)
+
+    def failure_summary(self) -> str:
+        failed = [t for t in self.tests if not t.passed]
+        lines = [f"{', '.join(self.functions)}: {len(failed)} of {self.total} tests failed"]
+        for t in failed:
+            lines.append(f"  ✗ {_label(t)}: {_first_line(t.feedback)}")
+            lines += [f"    hint: {h}" for h in t.hints]
+        return "\n".join(lines)
+
+    # IPython picks the richest of these the front end can show.
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
+def run(assignment: Assignment, functions: list[str], namespace: dict, *, seed: int = 0,
+        hidden: bool = False) -> SelfCheckReport:
+    """Judge `functions` from `namespace` on the assignment's visible cases (and,
+    with hidden=True, its hidden cases seeded from the student seed `seed`)."""
+    session = _InProcess(namespace, limits_for(assignment))
+    tests, not_run = [], 0
+    start = time.perf_counter()
+    for function in functions:
+        check = assignment.check(function)
+        judged = _with_cached_reference(check)
+        share = check.points / len(check.cases)
+        defined = callable(namespace.get(function))
+        slow = None  # a case that ran past the grader's time limit: skip the rest, as the grader does
+        for index, case in enumerate(check.cases):
+            if case.hidden and not hidden:
+                not_run += 1
+                continue
+            result = TestResult(function, case.label, index, case.hidden, share)
+            began = time.perf_counter()
+            if not defined:
+                _fail(result, "missing", f"{function} is not defined yet: run the cell that "
+                      "defines it first (and keep its name)")
+            elif slow is not None:
+                _fail(result, "timeout", f"not run: an earlier test of {function} took too long")
+            else:
+                inputs = case.make(Rng(seeds.case_seed(function, index, case.hidden, seed)).make())
+                with _calm():
+                    _run_case(judged, case, inputs, session, result)
+                if result.kind == "timeout":
+                    slow = result
+            result.seconds = time.perf_counter() - began
+            tests.append(result)
+    return SelfCheckReport(assignment.id, list(functions), tests, not_run,
+                           time.perf_counter() - start)
+
+
+def _fail(result: TestResult, kind: str, feedback: str) -> None:
+    result.passed, result.kind, result.feedback = False, kind, feedback
+
+
+class _InProcess:
+    """What the runner needs from a `sandbox.session.Session` (`call` returning a
+    `CallResult`, and `limits`), for functions living in this process.
+
+    Mirrors `sandbox/worker.py`: arguments and the returned value make the same
+    round trip through `wire` (so the comparison sees exactly what the grader
+    would see), NumPy's overflow/invalid/divide warnings are recorded, inputs
+    are compared before/after the call, `_global_seed` seeds np.random first.
+    """
+
+    def __init__(self, namespace: dict, limits):
+        self.namespace, self.limits = namespace, limits
+        self.cell_errors: list = []
+
+    def call(self, function: str, kwargs: dict, timeout: float, global_seed=None,
+             driver: str | None = None) -> CallResult:
+        target = self.namespace.get(function)
+        if not callable(target):
+            return CallResult(False, kind="exception", error_type="NameError",
+                              message=f"{function} is not defined")
+        args = wire.decode(wire.encode(kwargs), make_rng=np.random.default_rng)
+        before = _snapshot(args)
+        saved_state = np.random.get_state() if global_seed is not None else None
+        old = np.seterr(over="warn", invalid="warn", divide="warn", under="ignore")
+        start = time.perf_counter()
+        try:
+            # The student's prints are swallowed (the grader keeps them out of
+            # the feedback too); their warnings are recorded, as in the worker.
+            with warnings.catch_warnings(record=True) as caught, \
+                    contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                warnings.simplefilter("always")
+                if global_seed is not None:
+                    np.random.seed(global_seed)
+                if driver:
+                    value = _driver(driver)(target, **args)
+                else:
+                    value = target(**args)
+        except KeyboardInterrupt:
+            raise  # the student pressed stop: stop the self-check too
+        except BaseException as exc:  # SystemExit included: like the worker, a failed call
+            return CallResult(False, kind="exception", error_type=type(exc).__name__,
+                              message=str(exc)[:2000], traceback=_student_traceback(exc))
+        finally:
+            np.seterr(**old)
+            if saved_state is not None:
+                np.random.set_state(saved_state)
+        elapsed = time.perf_counter() - start
+        if elapsed > timeout:
+            return CallResult(False, kind="timeout", message=f"took {elapsed:.1f} s; the grader stops "
+                              f"a call after {timeout:g} s (infinite loop, or far too slow?)")
+        try:
+            value = wire.decode(wire.encode(value))
+        except (TypeError, ValueError, wire.WireError) as exc:
+            return CallResult(False, kind="exception", error_type="ReturnValueError", message=str(exc))
+        return CallResult(True, value=value, mutated=_mutated(before, args),
+                          warnings=sorted({f"{w.category.__name__}: {w.message}"[:300]
+                                           for w in caught})[:10])
+
+
+def _driver(name: str):
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError("bad driver name")
+    return importlib.import_module(f"autograder.sandbox.drivers.{name}").run
+
+
+# The worker's mutation check (sandbox/worker.py can't be imported outside the
+# sandbox: it rewires the standard streams at import).
+def _snapshot(kwargs):
+    return {k: copy.deepcopy(v) for k, v in kwargs.items() if isinstance(v, (np.ndarray, list, dict))}
+
+
+def _mutated(before, kwargs):
+    changed = []
+    for key, old in before.items():
+        try:
+            same = _deep_equal(old, kwargs[key])
+        except Exception:
+            same = False
+        if not same:
+            changed.append(key)
+    return changed
+
+
+def _deep_equal(a, b):
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(_deep_equal, a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_deep_equal(a[k], b[k]) for k in a)
+    return a == b
+
+
+def _student_traceback(exc: BaseException) -> str:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if not f.filename.startswith(_PACKAGE_DIR)]
+    text = "".join(traceback.format_list(frames[-8:]))
+    return (text + "".join(traceback.format_exception_only(type(exc), exc)))[-4000:]
+
+
+# ---------------------------------------------------------------- the reference, cached
+
+_EXPECTED: dict = {}     # (reference, fingerprint of its inputs) -> expected value
+_tf_ready = False
+
+
+@dataclass(frozen=True)
+class _CachedReferenceCheck(Check):
+    """The same check, with a reference that remembers its answers: a case's
+    inputs are the same on every call (public seeds), so TensorFlow runs once
+    per case per kernel."""
+
+    def reference_function(self):
+        dotted = self.reference
+
+        def expected(**kwargs):
+            key = _fingerprint(dotted, kwargs)
+            if key is not None and key in _EXPECTED:
+                return copy.deepcopy(_EXPECTED[key])
+            with _quiet():
+                if dotted.startswith("reference_impl."):
+                    _prepare_tensorflow()
+                value = resolve(dotted)(**kwargs)
+            if key is not None:
+                _EXPECTED[key] = copy.deepcopy(value)
+            return value
+        return expected
+
+
+def _with_cached_reference(check: Check) -> Check:
+    if check.reference is None or check.verify is not None:
+        return check
+    return _CachedReferenceCheck(**{f.name: getattr(check, f.name) for f in dataclasses.fields(Check)})
+
+
+def _prepare_tensorflow() -> None:
+    """Import TensorFlow once per kernel, without changing the student's Keras
+    floatx (the references pass float64 explicitly)."""
+    global _tf_ready
+    if _tf_ready:
+        return
+    if "tensorflow" not in sys.modules:
+        print("(first self-check in this kernel: loading the TensorFlow reference, a few seconds...)",
+              flush=True)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from reference_impl import device
+
+    device.configure(keras_floatx=None)
+    _tf_ready = True
+
+
+class _Unhashable(Exception):
+    pass
+
+
+def _fingerprint(dotted: str, kwargs: dict) -> str | None:
+    digest = hashlib.sha256(dotted.encode())
+    try:
+        _feed(digest, kwargs)
+    except (_Unhashable, TypeError):
+        return None
+    return digest.hexdigest()
+
+
+def _feed(digest, value) -> None:
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biufc":
+            raise _Unhashable
+        digest.update(f"A{value.dtype.str}{value.shape}".encode())
+        digest.update(np.ascontiguousarray(value).tobytes())
+    elif isinstance(value, np.random.Generator):
+        digest.update(f"G{value.bit_generator.state!r}".encode())
+    elif isinstance(value, dict):
+        digest.update(f"D{len(value)}".encode())
+        for key in sorted(value):
+            _feed(digest, key)
+            _feed(digest, value[key])
+    elif isinstance(value, (list, tuple)):
+        digest.update(f"{type(value).__name__}{len(value)}".encode())
+        for item in value:
+            _feed(digest, item)
+    elif value is None or isinstance(value, (bool, int, float, complex, str, np.generic)):
+        digest.update(f"S{type(value).__name__}:{value!r}\0".encode())
+    else:
+        raise _Unhashable
+
+
+# ---------------------------------------------------------------- quiet, calm
+
+@contextlib.contextmanager
+def _quiet():
+    """Silence TensorFlow's chatter down to the file descriptor. Under nbgrader
+    any stderr output in a test cell costs the cell its points, and TF's C++
+    start-up messages ignore TF_CPP_MIN_LOG_LEVEL."""
+    with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        saved = None
+        try:
+            sys.__stderr__ and sys.__stderr__.flush()
+            saved = os.dup(2)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        except (OSError, AttributeError, ValueError):
+            saved = None
+        try:
+            yield
+        finally:
+            if saved is not None:
+                os.dup2(saved, 2)
+                os.close(saved)
+
+
+@contextlib.contextmanager
+def _calm():
+    """The grader's own arithmetic (comparison, hint detectors on odd values)
+    must not print warnings into the student's notebook."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        yield
+
+
+# ====================================================================== where things are
+
+def _grading() -> bool:
+    return os.environ.get(GRADING_ENV) == "1"
+
+
+def _ipython():
+    module = sys.modules.get("IPython")
+    if module is None:
+        return None
+    try:
+        return module.get_ipython()
+    except Exception:
+        return None
+
+
+def _namespace(namespace: dict | None) -> dict:
+    """The notebook's variables: IPython's user namespace, else __main__'s."""
+    if namespace is not None:
+        return namespace
+    shell = _ipython()
+    if shell is not None and isinstance(getattr(shell, "user_ns", None), dict):
+        return shell.user_ns
+    main = sys.modules.get("__main__")
+    return vars(main) if main is not None else {}
+
+
+def _assignment_for(functions: list[str] | None, assignment, namespace: dict) -> Assignment:
+    """The assignment to check: given, or the one whose graded functions these are
+    (ties broken by how many of its functions the notebook defines)."""
+    if isinstance(assignment, Assignment):
+        chosen = assignment
+    elif assignment is not None:
+        try:
+            chosen = assignments.get(assignment)
+        except assignments.UnknownAssignment:
+            raise ValueError(f"unknown assignment {assignment!r}; known: "
+                             f"{', '.join(assignments.ASSIGNMENT_IDS)}") from None
+    else:
+        chosen = None
+    if chosen is not None:
+        names = [c.function for c in chosen.checks]
+        for f in functions or ():
+            if f not in names:
+                raise ValueError(f"{f!r} is not graded in {chosen.id}; its graded functions are "
+                                 f"{', '.join(names)}")
+        return chosen
+    candidates = [a for a in assignments.all_assignments()
+                  if all(f in {c.function for c in a.checks} for f in functions or ())]
+    if functions and not candidates:
+        graded = sorted({c.function for a in assignments.all_assignments() for c in a.checks})
+        close = difflib.get_close_matches(functions[0], graded, n=3)
+        raise ValueError(f"{functions[0]!r} is not a graded function"
+                         + (f"; did you mean {' or '.join(map(repr, close))}?" if close else ""))
+
+    def defined(a):
+        return sum(callable(namespace.get(c.function)) for c in a.checks)
+    if functions is None:
+        candidates = [a for a in candidates if defined(a) > 0]
+        if not candidates:
+            raise ValueError("none of the graded functions is defined in this notebook yet: run "
+                             "its cells first, or pass the assignment: check_all('<id>')")
+    if len(candidates) == 1:
+        return candidates[0]
+    best = max(defined(a) for a in candidates)
+    top = [a for a in candidates if defined(a) == best]
+    if len(top) == 1:
+        return top[0]
+    raise ValueError(f"this could be assignment {' or '.join(a.id for a in top)}: "
+                     f"pass assignment='...'")
+
+
+def _course_secret() -> bytes | None:
+    """The instructor's course secret, if this machine has it (never created here)."""
+    if os.environ.get(seeds.SECRET_ENV):
+        return os.environ[seeds.SECRET_ENV].encode()
+    try:
+        if seeds.DEFAULT_SECRET_FILE.is_file():
+            return seeds.load_secret(seeds.DEFAULT_SECRET_FILE) or None
+    except OSError:
+        pass
+    return None
+
+
+def _nbgrader_student() -> str:
+    """nbgrader autogrades in <autograded>/<student>/<assignment>/, with
+    NBGRADER_EXECUTION=autograde set; anywhere else: "nbgrader"."""
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        name = Path.cwd().parent.name
+        if name:
+            return name
+    return "nbgrader"
+
+
+# ====================================================================== display
+
+def _show(report: SelfCheckReport) -> None:
+    if _ipython() is not None:
+        from IPython.display import display
+
+        display(report)
+    else:
+        print(report.text())
+
+
+def _label(test: TestResult) -> str:
+    prefix = "hidden: " if test.hidden and not test.label.startswith("hidden") else ""
+    return prefix + test.label
+
+
+def _first_line(text: str) -> str:
+    return (text.strip().split("\n")[0] if text else "")[:400]
+
+
+def _error_line(test: TestResult) -> str:
+    """For an exception: where in the student's code, e.g. 'at line 12: out = x @ w'."""
+    if test.kind != "error":
+        return ""
+    lines = test.feedback.splitlines()[1:]
+    for i in range(len(lines) - 1, -1, -1):
+        stripped = lines[i].strip()
+        if stripped.startswith("File ") and ", line " in stripped:
+            number = stripped.split(", line ", 1)[1].split(",")[0]
+            code = lines[i + 1].strip() if i + 1 < len(lines) else ""
+            return f"at line {number}: {code}" if code else f"at line {number}"
+    return ""
+
+
+@dataclass
+class _Row:
+    ok: bool
+    function: str
+    label: str
+    message: str = ""
+    detail: str = ""
+    hints: tuple = ()
+
+
+def _rows(report: SelfCheckReport) -> list[_Row]:
+    rows = []
+    for function in report.functions:
+        tests = [t for t in report.tests if t.function == function]
+        if not tests:
+            rows.append(_Row(True, function, "no public tests (graded on hidden tests only)"))
+            continue
+        if all(t.passed for t in tests):
+            what = "public " if not any(t.hidden for t in tests) else ""
+            rows.append(_Row(True, function, f"all {len(tests)} {what}tests passed"))
+            continue
+        if len({t.kind for t in tests}) == 1 and tests[0].kind in _NOT_STARTED:
+            rows.append(_Row(False, function, "", _first_line(tests[0].feedback)))
+            continue
+        seen: set = set()
+        for t in tests:
+            fresh = tuple(h for h in t.hints if h not in seen)
+            seen.update(t.hints)
+            rows.append(_Row(t.passed, function, _label(t), "" if t.passed else _first_line(t.feedback),
+                             _error_line(t), fresh))
+    return rows
+
+
+def _footer(report: SelfCheckReport) -> str:
+    kind = "public " if report.hidden_not_run or not any(t.hidden for t in report.tests) else ""
+    text = f"{report.passed} of {report.total} {kind}tests passed"
+    if report.hidden_not_run:
+        text += (f" · {report.hidden_not_run} hidden test{'s' if report.hidden_not_run != 1 else ''} "
+                 "not run here: the grader runs them on fresh inputs")
+    return text + f" · {report.seconds:.1f} s"
+
+
+def _title(report: SelfCheckReport) -> str:
+    which = report.functions[0] if len(report.functions) == 1 else "all functions"
+    return f"Self-check · {report.assignment} · {which}"
+
+
+def _render_text(report: SelfCheckReport, width: int = 100) -> str:
+    lines = [_title(report)]
+    for row in _rows(report):
+        head = f"{'✓' if row.ok else '✗'} {row.function}"
+        if row.label:
+            head += f" · {row.label}"
+        lines.append(head)
+        for part in (row.message, row.detail):
+            if part:
+                lines.append(textwrap.fill(part, width, initial_indent="    ", subsequent_indent="    "))
+        for hint in row.hints:
+            lines.append(textwrap.fill(f"hint: {hint}", width, initial_indent="    ",
+                                       subsequent_indent="          "))
+    lines.append(_footer(report))
+    return "\n".join(lines)
+
+
+_GREEN, _RED, _AMBER, _GREY = "#1a7f37", "#cf222e", "#9a6700", "#6e7781"
+
+
+def _render_html(report: SelfCheckReport) -> str:
+    esc = html.escape
+    cell = "text-align:left;vertical-align:top;padding:2px 8px"
+    out = [f'<div class="dlphys-selfcheck"><div style="font-weight:bold;margin-bottom:4px">'
+           f"{esc(_title(report))}</div>", '<table style="border-collapse:collapse">']
+    for row in _rows(report):
+        mark = (f'<span style="color:{_GREEN};font-weight:bold">✓</span>' if row.ok
+                else f'<span style="color:{_RED};font-weight:bold">✗</span>')
+        notes = []
+        if row.message:
+            notes.append(esc(row.message))
+        if row.detail:
+            notes.append(f'<span style="color:{_GREY}">{esc(row.detail)}</span>')
+        notes += [f'<span style="color:{_AMBER}"><b>hint:</b> {esc(h)}</span>' for h in row.hints]
+        out.append(f'<tr><td style="{cell}">{mark}</td><td style="{cell}"><code>{esc(row.function)}'
+                   f'</code></td><td style="{cell}">{esc(row.label)}</td>'
+                   f'<td style="{cell}">{"<br>".join(notes)}</td></tr>')
+    out.append("</table>")
+    out.append(f'<div style="color:{_GREY};margin-top:4px">{esc(_footer(report))}</div></div>')
+    return "".join(out)

@@ -1,0 +1,124 @@
+"""Reference for the `optimizers` assignment: one update step of SGD, SGD with
+momentum, Adagrad and Adam, in float64 TensorFlow ops.
+
+Keras is the yardstick but not the reference itself (tests/test_reference_optimizers.py
+proves each step against the Keras optimizer it names):
+
+- `sgd_step` and `momentum_step` are exactly Keras `SGD(learning_rate, momentum)`
+  (same operations in the same order: `v = v * mu - g * lr; param = param + v`).
+- Adagrad: the curriculum's textbook form `g / (sqrt(acc) + eps)` is
+  `adagrad_step`; Keras's `g / sqrt(acc + eps)` is `adagrad_step_keras`. Both
+  are accepted. Keras also starts its accumulator at 0.1; here the caller
+  passes the accumulator in.
+- Adam: Kingma & Ba's Algorithm 1 (bias-corrected moments, eps added to
+  sqrt(v_hat)) is `adam_step`; the "epsilon-hat" form Keras uses (bias
+  correction folded into the step size, eps added to sqrt(v)) is
+  `adam_step_epsilon_hat`. Both are accepted. Keras itself rounds the betas
+  through float32 inside the bias correction (`ops.cast(0.9, float64)` goes
+  through a float32 tensor), so in float64 it matches its own form only to
+  about 1e-7 relative: that is why the forms are written out here.
+
+Every function returns new NumPy arrays and leaves its inputs untouched.
+"""
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from reference_impl.device import configure
+
+configure()
+
+_F64 = tf.float64
+
+
+def _t(a) -> tf.Tensor:
+    return tf.constant(np.asarray(a, dtype=np.float64), _F64)
+
+
+def _np(t) -> np.ndarray:
+    # np.array copies: an eager tensor's .numpy() may share its buffer.
+    return np.array(t.numpy(), dtype=np.float64)
+
+
+def _s(x) -> tf.Tensor:
+    """A Python/NumPy scalar as an exact float64 constant (never via float32)."""
+    return tf.constant(float(x), _F64)
+
+
+def sgd_step(param, grad, learning_rate):
+    """param - learning_rate * grad (Keras: variable.assign_sub(g * lr))."""
+    return _np(_t(param) - _t(grad) * _s(learning_rate))
+
+
+def momentum_step(param, grad, velocity, learning_rate, momentum):
+    """(param, velocity), Keras SGD semantics: v = momentum * v - lr * g; param = param + v."""
+    v = _t(velocity) * _s(momentum) - _t(grad) * _s(learning_rate)
+    return _np(_t(param) + v), _np(v)
+
+
+def _adagrad(param, grad, accumulator, learning_rate, epsilon, keras_form):
+    g = _t(grad)
+    acc = _t(accumulator) + tf.square(g)
+    if keras_form:
+        denominator = tf.sqrt(acc + _s(epsilon))
+    else:
+        denominator = tf.sqrt(acc) + _s(epsilon)
+    return _np(_t(param) - _s(learning_rate) * g / denominator), _np(acc)
+
+
+def adagrad_step(param, grad, accumulator, learning_rate, epsilon=1e-7):
+    """(param, accumulator): acc += g**2; param -= lr * g / (sqrt(acc) + eps)."""
+    return _adagrad(param, grad, accumulator, learning_rate, epsilon, keras_form=False)
+
+
+def adagrad_step_keras(param, grad, accumulator, learning_rate, epsilon=1e-7):
+    """(param, accumulator) as Keras Adagrad: param -= lr * g / sqrt(acc + eps)."""
+    return _adagrad(param, grad, accumulator, learning_rate, epsilon, keras_form=True)
+
+
+def _moments(grad, m, v, beta1, beta2):
+    g = _t(grad)
+    m = _s(beta1) * _t(m) + (1.0 - _s(beta1)) * g
+    v = _s(beta2) * _t(v) + (1.0 - _s(beta2)) * tf.square(g)
+    return m, v
+
+
+def _check_t(t) -> float:
+    t = float(t)
+    if t < 1:
+        raise ValueError(f"t counts steps from 1, got {t}")
+    return t
+
+
+def adam_step(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-7):
+    """(param, m, v), Kingma & Ba Algorithm 1: m_hat = m / (1 - beta1**t),
+    v_hat = v / (1 - beta2**t), param -= lr * m_hat / (sqrt(v_hat) + eps)."""
+    t = _check_t(t)
+    m, v = _moments(grad, m, v, beta1, beta2)
+    m_hat = m / (1.0 - _s(beta1) ** t)
+    v_hat = v / (1.0 - _s(beta2) ** t)
+    param = _t(param) - _s(learning_rate) * m_hat / (tf.sqrt(v_hat) + _s(epsilon))
+    return _np(param), _np(m), _np(v)
+
+
+def adam_step_epsilon_hat(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999,
+                          epsilon=1e-7):
+    """(param, m, v) in Keras's form: alpha = lr * sqrt(1 - beta2**t) / (1 - beta1**t),
+    param -= alpha * m / (sqrt(v) + eps)."""
+    t = _check_t(t)
+    m, v = _moments(grad, m, v, beta1, beta2)
+    alpha = _s(learning_rate) * tf.sqrt(1.0 - _s(beta2) ** t) / (1.0 - _s(beta1) ** t)
+    param = _t(param) - alpha * m / (tf.sqrt(v) + _s(epsilon))
+    return _np(param), _np(m), _np(v)
+
+
+# Every accepted form of each step, by the name feedback uses for it.
+FORMS = {
+    "sgd_step": {"SGD": sgd_step},
+    "momentum_step": {"Keras SGD with momentum": momentum_step},
+    "adagrad_step": {"sqrt(acc) + epsilon": adagrad_step,
+                     "sqrt(acc + epsilon) (Keras)": adagrad_step_keras},
+    "adam_step": {"Kingma & Ba Algorithm 1": adam_step,
+                  "epsilon-hat form (Keras)": adam_step_epsilon_hat},
+}

@@ -1,0 +1,324 @@
+"""The check table of `activations` is right.
+
+No sandbox here: student functions are the NumPy implementations in
+buggy_activations.py, called in-process with the worker's floating-point
+settings (overflow/invalid/divide warn, underflow ignored). What is proved:
+- points are integers summing to 100, one check per curriculum function,
+  case counts and labels follow the rules, inputs are deterministic per seed;
+- a correct implementation passes every case against the TF reference with the
+  check's tolerance, without a NumPy warning, and triggers no hint;
+- every hint fires for an implementation that makes its mistake (given the
+  call's warnings as the runner may pass them, hints.WARNINGS_KEY);
+- the stability cases bite: each naive formula warns or fails on some case;
+- inputs have the properties the table relies on (no ties, no zeros in the
+  derivative cases, probability rows summing to 1).
+"""
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import buggy_activations as ba
+from autograder import hints
+from autograder.assignments import activations as act
+from autograder.sandbox.wire import Unsupported
+
+ROOT = Path(__file__).resolve().parents[1]
+A = act.ASSIGNMENT
+SEEDS = [0, 1, 2, 12345]
+CORRECT = {c.function: getattr(ba, c.function) for c in A.checks}
+
+BUGS = {
+    act.RELU_STEP: ba.relu_step,
+    act.SIGMOID_OVERFLOW: [ba.sigmoid_naive, ba.sigmoid_naive_ratio],
+    act.SIGMOID_SIGN: ba.sigmoid_sign,
+    act.TANH_SLIDE_TYPO: ba.tanh_slide_typo,
+    act.TANH_OVERFLOW: ba.tanh_exp_formula,
+    act.RELU_GRAD_IS_RELU: ba.relu_grad_is_relu,
+    act.RELU_GRAD_BOOL: ba.relu_grad_bool,
+    act.SIGMOID_GRAD_ON_X: ba.sigmoid_grad_on_x,
+    act.SIGMOID_GRAD_IS_SIGMOID: ba.sigmoid,
+    act.TANH_GRAD_ON_X: ba.tanh_grad_on_x,
+    act.TANH_GRAD_NO_SQUARE: ba.tanh_grad_no_square,
+    act.SOFTMAX_OVERFLOW: ba.softmax_naive,
+    act.SOFTMAX_GLOBAL_MAX: ba.softmax_global_max,
+    act.SOFTMAX_WRONG_AXIS: [ba.softmax_axis0, ba.softmax_whole_array],
+    act.ONE_HOT_INT: [ba.one_hot_int, ba.one_hot_bool],
+    act.ONE_HOT_FROM_LABELS: ba.one_hot_from_labels,
+    act.ONE_HOT_TRANSPOSED: ba.one_hot_transposed,
+    act.CCE_SUM: ba.categorical_crossentropy_sum,
+    act.CCE_ELEMENTWISE_MEAN: ba.categorical_crossentropy_elementwise_mean,
+    act.CCE_NO_CLIP: ba.categorical_crossentropy_no_clip,
+    act.CCE_SWAPPED: ba.categorical_crossentropy_swapped,
+    act.SCE_SUM: ba.softmax_cross_entropy_sum,
+    act.SCE_GRAD_NO_N: ba.softmax_cross_entropy_grad_no_n,
+    act.SCE_GRAD_SIGN: ba.softmax_cross_entropy_grad_sign,
+    act.SCE_UNSTABLE: ba.softmax_cross_entropy_log_of_softmax,
+    act.SCE_CLIPPED: ba.softmax_cross_entropy_clipped,
+    act.ACC_ELEMENTWISE: [ba.accuracy_elementwise, ba.accuracy_rounded_rows],
+    act.ACC_COUNT: ba.accuracy_count,
+    act.ACC_PERCENT: ba.accuracy_percent,
+}
+BUGS = {hint: bugs if isinstance(bugs, list) else [bugs] for hint, bugs in BUGS.items()}
+HINTS = [(check, hint) for check in A.checks for hint in check.hints]
+HINT_BUGS = [(check, hint, bug) for check, hint in HINTS for bug in BUGS.get(hint, [])]
+
+
+def run(fn, inputs):
+    """Call fn on copies of inputs as the worker does; returns (value, warnings)."""
+    kwargs = copy.deepcopy(inputs)
+    old = np.seterr(over="warn", invalid="warn", divide="warn", under="ignore")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value = fn(**kwargs)
+    finally:
+        np.seterr(**old)
+    return value, sorted({f"{w.category.__name__}: {w.message}" for w in caught})
+
+
+def inputs_for(case, seed):
+    return case.make(np.random.default_rng(seed))
+
+
+_expected_cache: dict = {}
+
+
+def expected(check, k, seed):
+    key = (check.function, k, seed)
+    if key not in _expected_cache:
+        _expected_cache[key] = check.reference_function()(**copy.deepcopy(
+            inputs_for(check.cases[k], seed)))
+    return _expected_cache[key]
+
+
+def tolerance(check, case):
+    return (case.rtol if case.rtol is not None else check.rtol,
+            case.atol if case.atol is not None else check.atol)
+
+
+def assert_close(got, want, rtol, atol):
+    if isinstance(want, tuple):
+        assert isinstance(got, tuple) and len(got) == len(want)
+        for g, w in zip(got, want):
+            assert_close(g, w, rtol, atol)
+        return
+    g, w = np.asarray(got), np.asarray(want)
+    assert g.shape == w.shape, f"shape {g.shape} != {w.shape}"
+    assert g.dtype.kind == "f" or np.ndim(w) == 0, f"dtype {g.dtype}"
+    assert np.all(np.isfinite(g)), "non-finite values"
+    assert np.allclose(g, w, rtol=rtol, atol=atol), f"max |diff| {np.max(np.abs(g - w))}"
+
+
+def is_right(check, k, seed, got, warned):
+    """What the runner would conclude: right value and (if warning_free) no warning."""
+    if check.warning_free and warned:
+        return False
+    try:
+        assert_close(got, expected(check, k, seed), *tolerance(check, check.cases[k]))
+    except AssertionError:
+        return False
+    return True
+
+
+# ------------------------------------------------------------------ structure
+
+def test_points_are_integers_summing_to_100():
+    assert all(float(c.points).is_integer() and c.points > 0 for c in A.checks)
+    assert sum(c.points for c in A.checks) == 100
+
+
+def test_one_check_per_curriculum_function():
+    assert [c.function for c in A.checks] == [
+        "relu", "sigmoid", "tanh", "relu_grad", "sigmoid_grad", "tanh_grad", "softmax",
+        "one_hot", "categorical_crossentropy", "softmax_cross_entropy", "accuracy"]
+    # "stable / warning-free" in the curriculum
+    assert {c.function for c in A.checks if c.warning_free} == {
+        "relu", "sigmoid", "tanh", "softmax", "softmax_cross_entropy"}
+
+
+@pytest.mark.parametrize("check", A.checks, ids=lambda c: c.function)
+def test_case_counts_and_labels(check):
+    visible = [c for c in check.cases if not c.hidden]
+    hidden = [c for c in check.cases if c.hidden]
+    assert 2 <= len(visible) <= 4 and 3 <= len(hidden) <= 6
+    labels = [c.label for c in check.cases]
+    assert len(set(labels)) == len(labels)
+    assert all(c.label.startswith("hidden: ") for c in hidden)
+    assert not any(c.label.startswith("hidden") for c in visible)
+    assert check.reference == f"reference_impl.activations:{check.function}"
+
+
+@pytest.mark.parametrize("check", A.checks, ids=lambda c: c.function)
+def test_make_is_deterministic_and_typed(check):
+    for case in check.cases:
+        for seed in SEEDS:
+            a, b = inputs_for(case, seed), inputs_for(case, seed)
+            assert a.keys() == b.keys()
+            for key in a:
+                if isinstance(a[key], np.ndarray):
+                    want = np.int64 if key == "labels" else np.float64
+                    assert a[key].dtype == want, (case.label, key)
+                    assert np.array_equal(a[key], b[key]), (case.label, key)
+                else:
+                    assert a[key] == b[key] and type(a[key]) is int, (case.label, key)
+
+
+def test_assignment_module_imports_fast_without_tensorflow():
+    code = ("import sys, time; t = time.perf_counter();"
+            "import autograder.assignments.activations;"
+            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules;"
+            "print(time.perf_counter() - t)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert float(out.stdout) < 1.0
+
+
+# ------------------------------------------------------------------ inputs
+
+def test_stability_cases_reach_1e3_and_derivative_cases_avoid_zero():
+    for check in A.checks:
+        big = [max(float(np.max(np.abs(v))) for k, v in inputs_for(c, 0).items()
+                   if isinstance(v, np.ndarray) and k != "y_true") for c in check.cases]
+        if check.function in ("sigmoid", "tanh", "softmax", "softmax_cross_entropy", "relu"):
+            assert max(big) == 1000.0, check.function
+        if check.function.endswith("_grad"):
+            for case in check.cases:
+                for seed in SEEDS:
+                    assert np.all(inputs_for(case, seed)["x"] != 0), case.label
+
+
+def test_probability_inputs_are_rows_of_a_distribution_without_ties():
+    for name in ("categorical_crossentropy", "accuracy"):
+        for case in A.check(name).cases:
+            for seed in SEEDS:
+                i = inputs_for(case, seed)
+                p, y = i["y_prob"], i["y_true"]
+                assert np.all(p >= 0) and np.allclose(p.sum(axis=1), 1, rtol=0, atol=1e-15)
+                assert np.allclose(y.sum(axis=1), 1, rtol=0, atol=1e-15)
+                top = np.sort(p, axis=1)
+                assert np.all(top[:, -1] > top[:, -2]), case.label  # unique argmax
+
+
+def test_accuracy_cases_are_not_all_wrong():
+    for case in A.check("accuracy").cases:
+        for seed in SEEDS:
+            i = inputs_for(case, seed)
+            assert 0 < ba.accuracy(i["y_true"], i["y_prob"]) <= 1, case.label
+
+
+# ------------------------------------------------------------------ correct implementation
+
+CASES = [(check, k) for check in A.checks for k in range(len(check.cases))]
+
+
+@pytest.mark.parametrize("check,k", CASES, ids=lambda v: getattr(v, "function", str(v)))
+def test_correct_implementation_passes_and_triggers_no_hint(check, k):
+    case = check.cases[k]
+    for seed in SEEDS:
+        inputs = inputs_for(case, seed)
+        got, warned = run(CORRECT[check.function], inputs)
+        assert warned == [], (case.label, warned)
+        want = expected(check, k, seed)
+        assert_close(got, want, *tolerance(check, case))
+        for hint in check.hints:
+            start = time.perf_counter()
+            assert hint.detect({**inputs, hints.WARNINGS_KEY: []}, got, want) is False, \
+                (case.label, seed, hint.message)
+            assert hint.detect(inputs, got, want) is False, (case.label, seed, hint.message)
+            assert time.perf_counter() - start < 0.1, "detectors must be cheap"
+
+
+def test_reference_inputs_untouched():
+    for check in A.checks:
+        inputs = inputs_for(check.cases[0], 0)
+        before = copy.deepcopy(inputs)
+        check.reference_function()(**inputs)
+        for key, value in before.items():
+            assert np.array_equal(value, inputs[key]), (check.function, key)
+
+
+# ------------------------------------------------------------------ hints
+
+def test_every_hint_has_a_buggy_implementation():
+    in_table = {id(h) for _, h in HINTS}
+    assert in_table == {id(h) for h in BUGS}
+    assert len(in_table) == len(HINTS), "a Hint object is shared between checks"
+    for _, hint in HINTS:
+        assert hint.message.strip() and len(hint.message) < 300
+
+
+def _bug_id(value):
+    if hasattr(value, "function"):
+        return value.function
+    if hasattr(value, "message"):
+        return value.message[:30]
+    return getattr(value, "__name__", "bug")
+
+
+@pytest.mark.parametrize("check,hint,bug", HINT_BUGS, ids=_bug_id)
+def test_buggy_implementation_triggers_its_hint(check, hint, bug):
+    fired = []
+    for k, case in enumerate(check.cases):
+        for seed in SEEDS:
+            inputs = inputs_for(case, seed)
+            try:
+                got, warned = run(bug, inputs)
+            except Exception:  # e.g. a shape error: the runner reports the exception
+                continue
+            if hint.detect({**inputs, hints.WARNINGS_KEY: warned}, got, expected(check, k, seed)):
+                fired.append(case.label)
+                # a hint only ever explains a failing test
+                assert not is_right(check, k, seed, got, warned), (case.label, seed)
+    assert fired, f"no case of {check.function} triggers: {hint.message}"
+
+
+@pytest.mark.parametrize("function,bug", [
+    ("sigmoid", ba.sigmoid_naive_ratio), ("tanh", ba.tanh_exp_formula), ("softmax", ba.softmax_naive),
+    ("softmax", ba.softmax_global_max), ("softmax_cross_entropy", ba.softmax_cross_entropy_log_of_softmax),
+], ids=lambda v: getattr(v, "__name__", v))
+def test_output_based_stability_hints_need_no_warnings(function, bug):
+    # These mistakes show in the value (NaN/inf), so their hints fire even
+    # when the runner does not pass the warnings on to the detectors.
+    check = A.check(function)
+    fired = [k for k, case in enumerate(check.cases) for seed in SEEDS
+             if any(h.detect(inputs_for(case, seed), run(bug, inputs_for(case, seed))[0],
+                             expected(check, k, seed)) for h in check.hints)]
+    assert fired
+
+
+@pytest.mark.parametrize("function,bug", [
+    ("sigmoid", ba.sigmoid_naive), ("sigmoid", ba.sigmoid_naive_ratio),
+    ("tanh", ba.tanh_exp_formula), ("softmax", ba.softmax_naive),
+    ("softmax", ba.softmax_global_max), ("softmax_cross_entropy", ba.softmax_cross_entropy_log_of_softmax),
+], ids=lambda v: getattr(v, "__name__", v))
+def test_stability_cases_catch_the_naive_formulas(function, bug):
+    check = A.check(function)
+    failing = {case.label for k, case in enumerate(check.cases) for seed in SEEDS
+               if not is_right(check, k, seed, *run(bug, inputs_for(case, seed)))}
+    assert failing
+    # on ordinary inputs the naive formula is right: only stability is at stake
+    assert len(failing) < len(check.cases)
+
+
+GARBAGE = [None, "text", 3, 2.5, np.zeros(3), np.zeros((2, 2, 2)), [1, [2, 3]], (), (None, None),
+           (np.zeros(2), "x", None), Unsupported("builtins.object"), {"a": 1}, [np.ones(2)] * 3,
+           np.array([np.nan, np.inf]), np.zeros(3, dtype=bool)]
+
+
+@pytest.mark.parametrize("check,hint", HINTS, ids=lambda v: getattr(v, "function", None)
+                         or getattr(v, "message", "")[:40])
+def test_detectors_never_raise(check, hint):
+    inputs = inputs_for(check.cases[0], 0)
+    want = expected(check, 0, 0)
+    for got in GARBAGE:
+        assert isinstance(hint.detect(inputs, got, want), bool)
+        assert isinstance(hint.detect({**inputs, hints.WARNINGS_KEY: ["x"]}, got, want), bool)
+    assert hint.detect({}, None, None) is False
