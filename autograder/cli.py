@@ -46,14 +46,40 @@ def _assignment(assignment_id: str | None, path: str, named: str | None):
 def prepare_reference(assignment):
     """Import the TensorFlow references an assignment needs (once per process)."""
     def prepare() -> str:
-        from reference_impl import device
+        with native_stderr_quiet():
+            from reference_impl import device
 
-        for check in assignment.checks:
-            if check.reference:
-                check.reference_function()
-        device.configure()
-        return device.device_name()
+            for check in assignment.checks:
+                if check.reference:
+                    check.reference_function()
+            device.configure()
+            return device.device_name()
     return prepare
+
+
+class native_stderr_quiet:
+    """TensorFlow's C++ start-up banners (oneDNN, CUDA probing) ignore
+    TF_CPP_MIN_LOG_LEVEL in recent releases and write straight to fd 2. Park
+    fd 2 in a temporary file while TensorFlow starts; replay it if start-up fails."""
+
+    def __enter__(self):
+        import tempfile
+
+        sys.stderr.flush()
+        self.saved = os.dup(2)
+        self.log = tempfile.TemporaryFile()
+        os.dup2(self.log.fileno(), 2)
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        sys.stderr.flush()
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
+        if exc_type is not None:
+            self.log.seek(0)
+            sys.stderr.write(self.log.read().decode(errors="replace")[-4000:])
+        self.log.close()
+        return False
 
 
 @main.command()
@@ -142,6 +168,43 @@ def batch(directory, assignment_id, outdir, jobs, scheduler, secret_file):
     console.print(f"[dim]{outdir}/grades.csv, junit.xml, gradebook.sqlite, <student>/results.json[/]")
     if summary.failed:
         sys.exit(EXIT_BELOW_THRESHOLD)
+
+
+@main.command()
+@click.argument("outdir", type=click.Path(file_okay=False, exists=True))
+@click.option("-a", "--assignment", "assignment_id", required=True, help="Assignment id.")
+@click.option("--nbgrader-db", required=True, help="nbgrader gradebook: a path to gradebook.db or an SQLAlchemy URL.")
+def export(outdir, assignment_id, nbgrader_db):
+    """Write the scores of OUTDIR/gradebook.sqlite into an nbgrader gradebook."""
+    from pathlib import Path
+
+    from autograder.gradebook import Gradebook
+    from autograder.nbgrader_export import export_to_nbgrader
+
+    assignment = _assignment(assignment_id, outdir, None)
+    if not (Path(outdir) / "gradebook.sqlite").is_file():
+        raise BadInput(f"{outdir}: no gradebook.sqlite (run `grade batch` first)")
+    with Gradebook(Path(outdir) / "gradebook.sqlite") as book:
+        count = export_to_nbgrader(book, assignment, nbgrader_db)
+    click.echo(f"exported {count} students' {assignment.id} scores to {nbgrader_db}")
+
+
+@main.command()
+@click.option("-a", "--assignment", "assignment_id", required=True, help="Assignment id.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The autograder .zip to upload to Gradescope.")
+@click.option("--secret-file", type=click.Path(exists=True, dir_okay=False),
+              help="Course secret baked into the bundle (hidden inputs per student).")
+def gradescope(assignment_id, output, secret_file):
+    """Build a Gradescope autograder bundle (setup.sh, run_autograder) for one assignment."""
+    from pathlib import Path
+
+    from autograder import seeds
+    from autograder.gradescope import build_bundle
+
+    assignment = _assignment(assignment_id, output, None)
+    path = build_bundle(assignment, Path(output), seeds.load_secret(secret_file))
+    click.echo(f"wrote {path}")
 
 
 @main.command(name="list")

@@ -17,6 +17,37 @@ from autograder.sandbox.wire import Unsupported
 class Mismatch:
     message: str
     path: str = ""      # which part of the output, e.g. "dW" or "batch 2"
+    got: object = None        # the offending arrays (visible cases only), for pictures
+    expected: object = None
+
+    def preview(self, limit: int = 16) -> dict | None:
+        """A small, JSON-able picture of the offending arrays: the first 2-D
+        slice of each (at most limit x limit), shapes and errors."""
+        if not isinstance(self.got, np.ndarray) or not isinstance(self.expected, np.ndarray):
+            return None
+        out = {"part": self.path, "got_shape": list(self.got.shape),
+               "expected_shape": list(self.expected.shape),
+               "got": _slice2d(self.got, limit), "expected": _slice2d(self.expected, limit)}
+        if self.got.shape == self.expected.shape and self.got.dtype.kind in "biuf":
+            diff = np.abs(self.got.astype(float) - self.expected.astype(float))
+            finite = diff[np.isfinite(diff)]
+            out["max_abs_error"] = float(finite.max()) if finite.size else None
+            scale = float(np.max(np.abs(self.expected))) if self.expected.size else 0.0
+            out["max_rel_error"] = (out["max_abs_error"] / scale) if scale and finite.size else None
+        return out
+
+
+def _slice2d(arr: np.ndarray, limit: int) -> list:
+    """NHWC images -> first image, first channel; anything -> its first 2-D slice."""
+    a = np.asarray(arr, dtype=float) if arr.dtype.kind in "biuf" else np.zeros((1, 1))
+    if a.ndim == 4:
+        a = a[0, :, :, 0]
+    while a.ndim > 2:
+        a = a[0]
+    if a.ndim < 2:
+        a = a.reshape(1, -1)
+    a = a[:limit, :limit]
+    return [[None if not np.isfinite(v) else round(float(v), 6) for v in row] for row in a]
 
 
 def _describe(value) -> str:
@@ -130,12 +161,13 @@ def _compare_array(got, expected, rtol, atol, hidden, path):
         got = np.asarray(got)
     if not isinstance(got, np.ndarray):
         return Mismatch(f"{where}expected a NumPy array, got {_describe(got)}", path)
+    arrays = {} if hidden else {"got": got, "expected": expected}
     if got.shape != expected.shape:
         if hidden:
             detail = (f"{got.ndim} dimensions, expected {expected.ndim}" if got.ndim != expected.ndim
                       else "right number of dimensions, wrong sizes")
             return Mismatch(f"{where}the output has the wrong shape ({detail})", path)
-        return Mismatch(f"{where}shape {got.shape}, expected {expected.shape}", path)
+        return Mismatch(f"{where}shape {got.shape}, expected {expected.shape}", path, **arrays)
     if expected.dtype.kind == "f" and got.dtype.kind not in "f":
         return Mismatch(f"{where}dtype {got.dtype}, expected floating point "
                         "(integer arithmetic or casting loses the fractions)", path)
@@ -145,7 +177,7 @@ def _compare_array(got, expected, rtol, atol, hidden, path):
     e = expected.astype(np.float64)
     bad_finite = ~np.isfinite(g) & np.isfinite(e)
     if bad_finite.any():
-        return Mismatch(f"{where}{int(bad_finite.sum())} entries are NaN or infinite", path)
+        return Mismatch(f"{where}{int(bad_finite.sum())} entries are NaN or infinite", path, **arrays)
     close = np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
         return None
@@ -159,4 +191,4 @@ def _compare_array(got, expected, rtol, atol, hidden, path):
         return Mismatch(f"{where}{summary}", path)
     idx = tuple(int(i) for i in worst)
     return Mismatch(f"{where}{summary}; worst at index {idx}: expected {float(e[worst]):.6g}, "
-                    f"got {float(g[worst]):.6g}", path)
+                    f"got {float(g[worst]):.6g}", path, **arrays)

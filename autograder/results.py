@@ -25,7 +25,8 @@ def test_entry(report: GradeReport, test: TestResult) -> dict:
         "visibility": "after_published" if test.hidden else "visible",
         "tags": [report.assignment, test.function],
         "extra_data": {"kind": test.kind, "hidden": test.hidden, "case": test.index,
-                       "seconds": round(test.seconds, 4), "hints": list(test.hints)},
+                       "seconds": round(test.seconds, 4), "hints": list(test.hints),
+                       **({"preview": test.preview} if test.preview else {})},
     }
 
 

@@ -31,6 +31,7 @@ class TestResult:
     feedback: str = ""          # what went wrong (empty when passed)
     hints: list = field(default_factory=list)   # messages of the hints that fired
     kind: str = "passed"        # passed, wrong, error, not_implemented, missing, timeout, crash, ...
+    preview: dict | None = None  # visible failures: small expected/got arrays for pictures
     seconds: float = 0.0        # grader-side wall time of this test
 
     @property
@@ -182,6 +183,7 @@ def _run_case(check: Check, case: Case, inputs: dict, session: Session, result: 
         result.passed, result.kind = True, "passed"
         return
     _fail(result, "wrong", mismatch.message)
+    result.preview = None if case.hidden else mismatch.preview()
     result.hints = _fired_hints(check, inputs, call.value, expected)
 
 

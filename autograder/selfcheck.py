@@ -137,12 +137,10 @@ class SelfCheckReport:
         return _render_html(self)
 
     def failure_summary(self) -> str:
-        failed = [t for t in self.tests if not t.passed]
-        lines = [f"{', '.join(self.functions)}: {len(failed)} of {self.total} tests failed"]
-        for t in failed:
-            lines.append(f"  ✗ {_label(t)}: {_first_line(t.feedback)}")
-            lines += [f"    hint: {h}" for h in t.hints]
-        return "\n".join(lines)
+        """For nbgrader's feedback: what failed, with the hints (no title, no timing)."""
+        failed = self.total - self.passed
+        head = f"{', '.join(self.functions)}: {failed} of {self.total} tests failed"
+        return "\n".join([head] + _text_rows(self, only_failed=True))
 
     # IPython picks the richest of these the front end can show.
     def _repr_html_(self) -> str:
@@ -589,21 +587,27 @@ def _title(report: SelfCheckReport) -> str:
     return f"Self-check · {report.assignment} · {which}"
 
 
-def _render_text(report: SelfCheckReport, width: int = 100) -> str:
-    lines = [_title(report)]
+def _text_rows(report: SelfCheckReport, width: int = 100, only_failed: bool = False) -> list[str]:
+    lines = []
     for row in _rows(report):
+        if only_failed and row.ok:
+            continue
         head = f"{'✓' if row.ok else '✗'} {row.function}"
         if row.label:
             head += f" · {row.label}"
         lines.append(head)
         for part in (row.message, row.detail):
             if part:
-                lines.append(textwrap.fill(part, width, initial_indent="    ", subsequent_indent="    "))
+                lines.append(textwrap.fill(part, width, initial_indent="    ", subsequent_indent="    ",
+                                           break_on_hyphens=False))
         for hint in row.hints:
             lines.append(textwrap.fill(f"hint: {hint}", width, initial_indent="    ",
-                                       subsequent_indent="          "))
-    lines.append(_footer(report))
-    return "\n".join(lines)
+                                       subsequent_indent="          ", break_on_hyphens=False))
+    return lines
+
+
+def _render_text(report: SelfCheckReport) -> str:
+    return "\n".join([_title(report)] + _text_rows(report) + [_footer(report)])
 
 
 _GREEN, _RED, _AMBER, _GREY = "#1a7f37", "#cf222e", "#9a6700", "#6e7781"

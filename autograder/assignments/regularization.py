@@ -620,7 +620,7 @@ def verify_split(call, inputs) -> list[str]:
     The "not random" problem would fail a correct (uniformly random) split with
     probability (number of ways to place three contiguous blocks, at most 3! = 6)
     / multinomial(n; n_train, n_val, n_test); every case has n >= 40, where this
-    is below 6 * 40! / (24! 8! 8!) ~ 4e-13 (tests/test_regularization_checks.py
+    is at most 6 * 24! 8! 8! / 40! ~ 7e-15 (tests/test_regularization_checks.py
     computes the bound for every case).
     """
     n, fractions = int(inputs["n_samples"]), tuple(inputs["fractions"])
@@ -662,17 +662,18 @@ SPLIT_REPLACEMENT = Hint(
 # False-failure arithmetic for a correct dropout (5 training cases per
 # grading, 20000 cells each, two statistical tests per case = 10 tests):
 # - keep rate: the number of kept cells is Binomial(n, 1 - rate); |kept/n -
-#   (1 - rate)| > 6 sigma has normal tail probability 2e-9 (the exact binomial
-#   tails, computed in the tests, are below 1e-8 for every case), so a correct
-#   solution fails a grading with probability < 10 * 1e-8 = 1e-7 (Bonferroni).
+#   (1 - rate)| > 6 sigma has normal tail probability 2e-9, and the exact
+#   binomial tails (computed in the tests) are below 1e-8 for every case.
 #   The mistake "keep with probability rate" is off by |1 - 2 rate| >= 0.2, at
-#   least 15 such sigmas (sigma <= sqrt(0.25 / 20000) = 0.0035): it never passes.
+#   least 57 such sigmas (sigma <= sqrt(0.25 / 20000) = 0.0035): it never passes.
 # - mean: mean(out) - mean(x) = sum_i x_i (m_i / (1 - rate) - 1) / n has mean 0
-#   and standard deviation sqrt(rate / (1 - rate) * sum x_i**2) / n; the bound
-#   is 7 of those (Bernstein's inequality, computed in the tests for each case,
-#   keeps the false failure below 1e-7 per test although the terms are skewed).
-#   Forgetting the rescaling moves the mean by rate * mean(x) >= 0.08, over 20
-#   such sigmas.
+#   and standard deviation sigma = sqrt(rate / (1 - rate) * sum x_i**2) / n.
+#   The terms are skewed (rate 0.75: -1 or +3 times x_i), so the bound is 7
+#   sigma; Bernstein's inequality puts its tail below 1e-8 for every case
+#   (computed in the tests). Forgetting the rescaling moves the mean by
+#   rate * mean(x) >= 0.08, more than 20 such sigmas.
+# Bonferroni over the 10 tests: a correct solution fails a grading with
+# probability < 10 * 1e-8 = 1e-7 < 1e-6.
 _Z_KEEP = 6.0
 _Z_MEAN = 7.0
 

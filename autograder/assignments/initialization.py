@@ -1,0 +1,415 @@
+"""Checks for `initialization`: Glorot/He initializers and `layer_variances`.
+
+The four initializers return random weights, so they are graded by property
+checks (`verify=`), not by comparison with Keras: shape (fan_in, fan_out),
+floating dtype, finite values, the same seed gives the same weights and NumPy's
+global random state plays no part (the `_global_seed` trick), and, on samples
+of at least MIN_STAT_N weights, the statistics of the target distribution:
+
+    Var = 2 / (fan_in + fan_out) (Glorot) or 2 / fan_in (He), mean 0;
+    uniform: U(-L, L) with L = sqrt(3 Var);
+    normal: plain N(0, Var), or Keras's truncated normal: stddev
+            s = sqrt(Var) / 0.8796..., redrawn beyond 2 s (bound B = 2 s).
+
+False failures. Every statistical bound below holds for a correct solution
+with probability >= 1 - P_EACH (P_EACH = 1e-9), proved by a tail inequality
+that needs no normal approximation (Hoeffding for bounded draws,
+Laurent-Massart for chi-square sums). One grading runs at most 4 functions x
+5 statistical cases x 2 such tests = 40 of them (the remaining checks fail a
+correct solution with probability < 1e-70, see their comments), so by
+Bonferroni a correct submission loses points with probability < 40 * 1e-9
+= 4e-8 < 1e-6.
+
+Power. Statistical cases have n >= MIN_STAT_N = 16384 draws and fans whose
+ratio is far from 1 (>= 8 or <= 1/8, or 2 and 1/4 in the visible cases), so
+the listed mistakes move the variance by a factor of at least 1.29 (0.774 for
+an uncorrected truncation) while the widest acceptance band is +-13.2 %
+(truncated normal, n = 16384); a wrong sample lands inside it with
+probability far below 1e-20.
+
+`layer_variances` is deterministic given the weights and is compared with the
+TensorFlow reference (relative tolerance, no absolute floor: vanishing
+activations have variances far below 1e-9).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from autograder import hints
+from autograder.spec import Assignment, Case, Check, Hint, Rng
+
+REF = "reference_impl.initialization:"
+
+# ---------------------------------------------------------------- statistics
+
+P_EACH = 1e-9                       # false-failure probability of one statistical test
+LOG_TERM = math.log(2.0 / P_EACH)   # ~21.4: two-sided Hoeffding / chi-square exponent
+MIN_STAT_N = 16384                  # statistics only on samples at least this large
+TRUNC_STD = 0.87962566103423978     # std of a unit normal truncated to [-2, 2] (Keras)
+TRUNC_BOUND = 2.0 / TRUNC_STD       # Keras's bound 2 s in units of sqrt(Var): ~2.2737
+EDGE = 1e-9                         # relative slack on hard bounds (the limit's rounding)
+
+
+def glorot_var(fan_in, fan_out) -> float:
+    return 2.0 / (fan_in + fan_out)
+
+
+def he_var(fan_in, fan_out) -> float:
+    return 2.0 / fan_in
+
+
+def _stats_problems(w: np.ndarray, var: float, uniform: bool) -> list[str]:
+    """Statistical problems of a sample w that should have mean 0 and variance var."""
+    n = w.size
+    a = np.abs(w)
+    m1, m2, top = float(np.mean(w)), float(np.mean(w * w)), float(np.max(a))
+    ratio = m2 / var
+    std = math.sqrt(var)
+    problems = []
+    if uniform:
+        limit = math.sqrt(3.0 * var)
+        # Reach: a correct U(-L, L) has every |w| < 0.99 L with probability
+        # 0.99**n <= 0.99**16384 ~ 1e-71.
+        if top < 0.99 * limit:
+            problems.append(f"the largest |w| is only {top / limit:.2g} of the limit sqrt(3 Var): "
+                            "the weights do not fill [-limit, limit]")
+        # Mean: draws in [-L, L]; Hoeffding P(|mean| >= t) <= 2 exp(-n t^2 / (2 L^2)),
+        # so t = L sqrt(2 ln(2/P_EACH) / n) fails a correct sample w.p. <= P_EACH.
+        mean_bound = limit * math.sqrt(2.0 * LOG_TERM / n)
+        # Second moment: w^2 in [0, L^2]; Hoeffding P(|m2 - Var| >= t) <= 2 exp(-2 n t^2 / L^4),
+        # so t = L^2 sqrt(ln(2/P_EACH) / (2 n)) (= 7.7 % of Var at n = 16384).
+        low = high = limit ** 2 * math.sqrt(LOG_TERM / (2.0 * n)) / var
+    else:
+        bound = TRUNC_BOUND * std
+        # Mean: valid for both accepted families. Truncated draws lie in [-B, B]:
+        # Hoeffding as above with B (t = B sqrt(2 ln(2/P_EACH)/n) ~ 14.9 sqrt(Var/n));
+        # for a plain normal the mean is N(0, Var/n) and 14.9 standard errors are
+        # exceeded with probability ~1e-49.
+        mean_bound = bound * math.sqrt(2.0 * LOG_TERM / n)
+        if top <= bound * (1 + EDGE):
+            # Truncated branch. A correct *plain* normal lands here only if all n
+            # draws have |z| <= 2.2737: probability 0.977**n <= e^-380.
+            # Reach: Keras's truncated normal puts mass q = 0.0072 in (0.97 B, B],
+            # so max|w| < 0.97 B has probability (1 - q)**n <= e^-118.
+            if top < 0.97 * bound:
+                problems.append(
+                    f"the largest |w| is {top / std:.3g} sqrt(Var): a truncated normal as Keras "
+                    f"draws it reaches 2 stddev = {TRUNC_BOUND:.4g} sqrt(Var) (stddev = "
+                    f"sqrt(Var) / {TRUNC_STD:.4f}); a plain normal has no bound")
+            # Second moment: w^2 in [0, B^2], Hoeffding: t = B^2 sqrt(ln(2/P_EACH) / (2 n))
+            # (= 13.2 % of Var at n = 16384).
+            low = high = bound ** 2 * math.sqrt(LOG_TERM / (2.0 * n)) / var
+        else:
+            # Plain branch: n m2 / Var ~ chi-square(n). Laurent & Massart (2000):
+            # P(X - n >= 2 sqrt(n x) + 2 x) <= e^-x and P(n - X >= 2 sqrt(n x)) <= e^-x;
+            # x = ln(2/P_EACH) makes both sides together <= P_EACH.
+            low = 2.0 * math.sqrt(LOG_TERM / n)
+            high = low + 2.0 * LOG_TERM / n
+    if abs(m1) > mean_bound:
+        problems.append(f"the mean is {m1 / std:.2g} sqrt(Var), not 0: draw symmetrically around 0")
+    if not 1.0 - low <= ratio <= 1.0 + high:
+        problems.append(f"the variance of your weights is {ratio:.3g} times the target "
+                        "(Glorot: 2 / (fan_in + fan_out), He: 2 / fan_in)")
+    return problems
+
+
+def _same(a, b) -> bool:
+    try:
+        return np.array_equal(np.asarray(a), np.asarray(b))
+    except Exception:
+        return False
+
+
+def make_verify(variance, uniform: bool):
+    """Property check for one initializer (variance(fan_in, fan_out) -> Var)."""
+    def verify(call, inputs) -> list[str]:
+        fan_in, fan_out = int(inputs["fan_in"]), int(inputs["fan_out"])
+        var = variance(fan_in, fan_out)
+        first = call(**inputs, _global_seed=1)
+        if not isinstance(first, np.ndarray):
+            return [f"expected a NumPy array, got {type(first).__name__}"]
+        if first.shape != (fan_in, fan_out):
+            if first.shape == (fan_out, fan_in) and fan_in != fan_out:
+                return ["the array is transposed: dense weights are (fan_in, fan_out)"]
+            return ["wrong shape: dense weights are (fan_in, fan_out)"]
+        if first.dtype.kind != "f":
+            return [f"dtype {first.dtype}: weights must be floating point"]
+        w = first.astype(np.float64)
+        if not np.all(np.isfinite(w)):
+            return ["some weights are NaN or infinite"]
+        problems = []
+        if uniform:
+            limit = math.sqrt(3.0 * var)
+            if np.max(np.abs(w)) > limit * (1 + EDGE):  # never for a correct solution
+                problems.append("some weights lie outside [-sqrt(3 Var), sqrt(3 Var)]")
+        if w.size >= MIN_STAT_N:
+            problems += _stats_problems(w, var, uniform)
+        if problems:
+            return problems
+        again = call(**inputs, _global_seed=1)
+        if not _same(first, again):
+            return ["two calls with the same rng gave different weights: draw all randomness "
+                    "from rng (not from an unseeded default_rng() or the clock)"]
+        if not _same(first, call(**inputs, _global_seed=2)):
+            return ["the result depends on NumPy's global random state (np.random.*): "
+                    "draw from the rng argument instead"]
+        return []
+    return verify
+
+
+# ---------------------------------------------------------------- inputs
+
+def _fans(fan_in, fan_out):
+    """fan_in / fan_out are ints or (low, high) ranges drawn per student."""
+    def make(rng):
+        fi = int(rng.integers(*fan_in)) if isinstance(fan_in, tuple) else fan_in
+        fo = int(rng.integers(*fan_out)) if isinstance(fan_out, tuple) else fan_out
+        return {"fan_in": fi, "fan_out": fo, "rng": Rng(int(rng.integers(2**31)))}
+    return make
+
+
+def _init_cases():
+    """The same shapes for every initializer. Statistical cases have n >= 16384
+    and a fan ratio of 2, 1/4, >= 8 or <= 1/5 (He with fan_out must move the
+    variance; the ratio is never near 3, where it would mimic a missing factor 3)."""
+    return [
+        Case("fan_in 256, fan_out 128", _fans(256, 128)),
+        Case("fan_in 100, fan_out 400", _fans(100, 400)),
+        Case("small layer 3 -> 5 (shape, bounds and seeding only)", _fans(3, 5)),
+        Case("hidden: wide input, narrow output", _fans((500, 800), (40, 61)), hidden=True),
+        Case("hidden: narrow input, wide output", _fans((64, 97), (500, 801)), hidden=True),
+        Case("hidden: a single output unit", _fans((20000, 30001), 1), hidden=True),
+        Case("hidden: a small random layer", _fans((2, 10), (2, 10)), hidden=True),
+    ]
+
+
+# ---------------------------------------------------------------- hints: initializers
+# Detectors see the last returned weights (expected is None). They only judge
+# samples large enough for the statistics and fire when the sample variance is
+# within 10 % of a mistaken target and not within 10 % of the right one.
+
+def _sample(inputs, got):
+    w = hints.as_float_array(got)
+    fi, fo = int(inputs["fan_in"]), int(inputs["fan_out"])
+    if w is None or w.shape != (fi, fo) or w.size < MIN_STAT_N or not np.all(np.isfinite(w)):
+        return None
+    return w, fi, fo
+
+
+def _variance_like(variance, wrong):
+    """Detector: var(w) ~ one of wrong(fan_in, fan_out, Var), but not ~ Var."""
+    @hints.detector
+    def detect(inputs, got, expected):
+        s = _sample(inputs, got)
+        if s is None:
+            return False
+        w, fi, fo = s
+        var = variance(fi, fo)
+        m2 = float(np.mean(w * w))
+        if abs(m2 / var - 1) < 0.1:
+            return False
+        return any(t is not None and abs(m2 / t - 1) < 0.1 for t in wrong(fi, fo, var))
+    return detect
+
+
+def _transposed_hint():
+    return Hint(
+        "Your weights have shape (fan_out, fan_in). Keras stores dense weights as "
+        "(fan_in, fan_out), so that x @ W maps a batch of inputs to outputs.",
+        hints.detector(lambda i, got, exp: hints.shape_of(got) == (i["fan_out"], i["fan_in"])
+                       != (i["fan_in"], i["fan_out"])))
+
+
+def _no_sqrt_hint(variance):
+    return Hint(
+        "The variance of your weights is about Var**2: you used the variance where a standard "
+        "deviation (or limit) belongs. Take the square root: std = sqrt(Var).",
+        _variance_like(variance, lambda fi, fo, v: [v * v, 3 * v * v]))
+
+
+def _uniform_no_3_hint(variance):
+    return Hint(
+        "Your weights have a third of the target variance: U(-a, a) has variance a**2 / 3, so "
+        "the limit is a = sqrt(3 Var), not sqrt(Var) (Glorot: sqrt(6 / (fan_in + fan_out))).",
+        _variance_like(variance, lambda fi, fo, v: [v / 3]))
+
+
+def _all_positive_hint():
+    return Hint(
+        "All your weights are positive: draw from [-limit, limit], symmetric around 0.",
+        hints.detector(lambda i, got, exp: _sample(i, got) is not None
+                       and float(np.min(_sample(i, got)[0])) >= 0))
+
+
+def _normal_scale_hint(variance):
+    return Hint(
+        "Your normal weights use the uniform limit sqrt(3 Var) as standard deviation or as "
+        "variance. For the normal initializers the standard deviation is sqrt(Var).",
+        _variance_like(variance, lambda fi, fo, v: [3 * v, math.sqrt(3 * v)]))
+
+
+def _truncation_hint(variance):
+    @hints.detector
+    def detect(inputs, got, expected):
+        s = _sample(inputs, got)
+        if s is None:
+            return False
+        w, fi, fo = s
+        var = variance(fi, fo)
+        m2 = float(np.mean(w * w))
+        return (abs(m2 / (TRUNC_STD ** 2 * var) - 1) < 0.05
+                and float(np.max(np.abs(w))) <= 2 * math.sqrt(var) * (1 + EDGE))
+    return Hint(
+        "You truncate at 2 sqrt(Var) without correcting the scale, which leaves only 77 % of "
+        "the variance. Keras draws with stddev sqrt(Var) / 0.8796 and truncates at 2 stddev.",
+        detect)
+
+
+HE_FAN_OUT_MESSAGE = ("Your variance matches 2 / fan_out. He initialization keeps the forward "
+                      "signal's variance, which depends on the inputs of a unit: Var = 2 / fan_in.")
+
+GLOROT_ONE_FAN_MESSAGE = ("Your variance uses only one fan (like He or LeCun). Glorot's compromise "
+                          "between the forward and backward pass averages both: "
+                          "Var = 2 / (fan_in + fan_out).")
+
+
+def _he_fan_out_hint():
+    return Hint(HE_FAN_OUT_MESSAGE, _variance_like(
+        he_var, lambda fi, fo, v: [2.0 / fo] if not 0.8 < fi / fo < 1.25 else []))
+
+
+def _glorot_one_fan_hint():
+    return Hint(GLOROT_ONE_FAN_MESSAGE, _variance_like(
+        glorot_var, lambda fi, fo, v: [2.0 / fi, 1.0 / fi, 2.0 / fo, 1.0 / fo]))
+
+
+GU_HINTS = [_uniform_no_3_hint(glorot_var), _glorot_one_fan_hint(), _no_sqrt_hint(glorot_var),
+            _all_positive_hint(), _transposed_hint()]
+GN_HINTS = [_normal_scale_hint(glorot_var), _truncation_hint(glorot_var), _glorot_one_fan_hint(),
+            _no_sqrt_hint(glorot_var), _transposed_hint()]
+HU_HINTS = [_uniform_no_3_hint(he_var), _he_fan_out_hint(), _no_sqrt_hint(he_var),
+            _all_positive_hint(), _transposed_hint()]
+HN_HINTS = [_normal_scale_hint(he_var), _truncation_hint(he_var), _he_fan_out_hint(),
+            _no_sqrt_hint(he_var), _transposed_hint()]
+
+
+# ---------------------------------------------------------------- layer_variances: inputs
+
+def _network(widths, gain, activation, n=128):
+    """x ~ N(0, 1) of shape (n, widths[0]); W_l ~ N(0, gain**2 / fan_in) of
+    shape (widths[l], widths[l+1]). widths may be a function of rng."""
+    def make(rng):
+        ws = widths(rng) if callable(widths) else widths
+        x = rng.standard_normal((n, ws[0]))
+        weights = [gain * rng.standard_normal((a, b)) / math.sqrt(a) for a, b in zip(ws, ws[1:])]
+        return {"x": x, "weights": weights, "activation": activation}
+    return make
+
+
+def _random_widths(n_layers):
+    def widths(rng):
+        return [int(w) for w in rng.integers(16, 80, size=n_layers + 1)]
+    return widths
+
+
+# ---------------------------------------------------------------- layer_variances: NumPy
+
+_ACTS = {
+    "relu": lambda h: np.maximum(h, 0.0),
+    "tanh": np.tanh,
+    "sigmoid": lambda h: 0.5 * (1.0 + np.tanh(0.5 * h)),
+    "linear": lambda h: h,
+}
+
+
+def _propagate(inputs, activation=None, record="post", include_input=False, stat=np.var):
+    """What a student with one misconception returns. record: "post" (the
+    layer output) or "pre" (h @ W before the activation)."""
+    act = _ACTS[activation or inputs["activation"]]
+    h = np.asarray(inputs["x"], dtype=np.float64)
+    out = [float(stat(h))] if include_input else []
+    for W in inputs["weights"]:
+        pre = h @ np.asarray(W, dtype=np.float64)
+        h = act(pre)
+        out.append(float(stat(pre if record == "pre" else h)))
+    return out
+
+
+def _other_activations(i):
+    return [a for a in _ACTS if a != i["activation"]]
+
+
+LV_PREACTIVATION = Hint(
+    "Your values are the variances of h @ W before the activation. Record np.var of each "
+    "layer's output act(h @ W), the signal the next layer receives.",
+    hints.matches(lambda i: _propagate(i, record="pre")))
+
+LV_INPUT_INCLUDED = Hint(
+    "Your list starts with the variance of the input x. Return one value per weight "
+    "matrix: the variance of each layer's output, len(weights) values.",
+    hints.detector(lambda i, got, exp: isinstance(got, (list, tuple)) and (
+        hints.close(list(got), _propagate(i, include_input=True))
+        or hints.close(list(got), _propagate(i, include_input=True)[:-1]))))
+
+LV_WRONG_ACTIVATION = Hint(
+    "Your variances match a different activation: map the names exactly, "
+    "'relu' -> max(h, 0), 'tanh' -> tanh, 'sigmoid' -> 1 / (1 + exp(-h)), 'linear' -> h.",
+    hints.matches(*(lambda i, k=k: _propagate(i, activation=_other_activations(i)[k])
+                    for k in range(3))))
+
+LV_STD = Hint(
+    "You returned standard deviations; the task asks for variances (np.var).",
+    hints.matches(lambda i: _propagate(i, stat=np.std)))
+
+LV_PER_UNIT = Hint(
+    "You averaged per-unit variances (np.var(h, axis=0).mean()). Take np.var over all "
+    "entries of the layer output, batch and units together.",
+    hints.matches(lambda i: _propagate(i, stat=lambda h: np.mean(np.var(h, axis=0)))))
+
+LV_ARRAY = Hint(
+    "Your values are right but come as a NumPy array: return a Python list "
+    "(e.g. build it with append, or call .tolist()).",
+    hints.detector(lambda i, got, exp: isinstance(got, np.ndarray) and got.ndim == 1
+                   and hints.close(got, np.asarray(exp, dtype=float))))
+
+
+# ---------------------------------------------------------------- the table
+
+def _initializer_check(function, variance, uniform, points, hint_list):
+    return Check(function=function, points=points, reference=REF + function, returns="array",
+                 verify=make_verify(variance, uniform), cases=_init_cases(), hints=hint_list)
+
+
+ASSIGNMENT = Assignment(
+    id="initialization",
+    title="Weight initialization and signal propagation",
+    checks=[
+        _initializer_check("glorot_uniform", glorot_var, True, 18, GU_HINTS),
+        _initializer_check("glorot_normal", glorot_var, False, 18, GN_HINTS),
+        _initializer_check("he_uniform", he_var, True, 18, HU_HINTS),
+        _initializer_check("he_normal", he_var, False, 18, HN_HINTS),
+        Check(
+            function="layer_variances", points=28, reference=REF + "layer_variances",
+            returns="list", rtol=1e-6, atol=0.0,
+            cases=[
+                Case("ReLU, 4 layers of width 64, He scaling", _network([64] * 5, math.sqrt(2), "relu")),
+                Case("tanh, 3 layers, Glorot-like scaling", _network([32, 48, 48, 16], 1.0, "tanh")),
+                Case("linear, 5 layers with too small weights (vanishing)",
+                     _network([40] * 6, 0.5, "linear")),
+                Case("hidden: sigmoid, 4 layers", _network([50, 60, 60, 60, 30], 1.0, "sigmoid"),
+                     hidden=True),
+                Case("hidden: ReLU with too large weights (exploding)",
+                     _network([32] * 7, 2.5, "relu"), hidden=True),
+                Case("hidden: a single tanh layer", _network([20, 30], 1.5, "tanh"), hidden=True),
+                Case("hidden: ReLU, random widths", _network(_random_widths(5), math.sqrt(2), "relu"),
+                     hidden=True),
+                Case("hidden: linear, random widths", _network(_random_widths(4), 1.0, "linear"),
+                     hidden=True),
+            ],
+            hints=[LV_PREACTIVATION, LV_INPUT_INCLUDED, LV_WRONG_ACTIVATION, LV_STD, LV_PER_UNIT,
+                   LV_ARRAY],
+        ),
+    ],
+)
