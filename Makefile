@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: demo test test-fast validate bench sandbox-tools clean
+.PHONY: demo test test-fast bench sandbox-tools browser-tools clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -19,10 +19,17 @@ sandbox-tools:
 	    (apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null) || echo "warning: could not install bubblewrap"; \
 	  else echo "warning: bubblewrap missing (apt-get install bubblewrap); student code gets rlimits only"; fi; }
 
+# Headless Chromium for the tests that open the HTML pages in a real browser.
+browser-tools:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null) || echo "warning: could not install chromium"; \
+	  else echo "warning: chromium missing (apt-get install chromium): browser tests will be skipped"; fi; }
+
 demo: $(STAMP) sandbox-tools
 	$(PY) examples/demo.py
 
-test: $(STAMP) sandbox-tools
+test: $(STAMP) sandbox-tools browser-tools
 	$(PY) -m pytest -q
 
 test-fast: $(STAMP) sandbox-tools

@@ -225,4 +225,7 @@ def run_batch(directory: Path, assignment, outdir: Path, secret: bytes, jobs: in
             finally:
                 pool.close()
         exports.write_all(book, assignment, outdir)
+        from autograder.html_outputs import write_pages
+
+        write_pages(book, assignment, outdir)
     return BatchSummary(graded, skipped, unreadable, failed, len(found))

@@ -93,8 +93,10 @@ class native_stderr_quiet:
 @click.option("--seed", type=int, help="Use this student seed (reproduce a grading from its results.json).")
 @click.option("--secret-file", type=click.Path(exists=True, dir_okay=False),
               help="Course secret (default: $DLPHYS_GRADER_SECRET or ~/.config/dlphys-grader/secret).")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False),
+              help="Also write the student's HTML feedback page here.")
 @click.option("-q", "--quiet", is_flag=True, help="Only the score line.")
-def run(submission, assignment_id, output, student, fail_under, seed, secret_file, quiet):
+def run(submission, assignment_id, output, student, fail_under, seed, secret_file, html_path, quiet):
     """Grade one SUBMISSION (.ipynb or .py) and write results.json."""
     from autograder import results, seeds
     from autograder.runner import grade
@@ -114,8 +116,12 @@ def run(submission, assignment_id, output, student, fail_under, seed, secret_fil
     report = grade(assignment, sub.cells, student, seed, prepare=prepare_reference(assignment))
     try:
         results.write(report, output)
+        if html_path:
+            from autograder.feedback_html import write_feedback
+
+            write_feedback(results.to_gradescope(report), html_path)
     except OSError as exc:
-        raise BadInput(f"cannot write {output}: {exc}") from None
+        raise BadInput(f"cannot write {exc.filename or output}: {exc.strerror or exc}") from None
     from rich.console import Console
 
     console = Console()
@@ -168,6 +174,28 @@ def batch(directory, assignment_id, outdir, jobs, scheduler, secret_file):
     console.print(f"[dim]{outdir}/grades.csv, junit.xml, gradebook.sqlite, <student>/results.json[/]")
     if summary.failed:
         sys.exit(EXIT_BELOW_THRESHOLD)
+
+
+@main.command()
+@click.argument("outdir", type=click.Path(file_okay=False))
+@click.option("-a", "--assignment", "assignment_ids", multiple=True,
+              help="Only this assignment (default: every assignment in the gradebook).")
+def report(outdir, assignment_ids):
+    """Rebuild the class report and every student's feedback page from OUTDIR/gradebook.sqlite."""
+    from pathlib import Path
+
+    from autograder import assignments
+    from autograder.gradebook import Gradebook
+    from autograder.html_outputs import write_pages
+
+    if not (Path(outdir) / "gradebook.sqlite").is_file():
+        raise BadInput(f"{outdir}: no gradebook.sqlite (run `grade batch` first)")
+    with Gradebook(Path(outdir) / "gradebook.sqlite") as book:
+        chosen = list(assignment_ids) or book.assignments()
+        for assignment_id in chosen:
+            assignment = _assignment(assignment_id, outdir, None)
+            for path in write_pages(book, assignment, Path(outdir)):
+                click.echo(f"wrote {path}")
 
 
 @main.command()

@@ -21,15 +21,18 @@ Bonferroni a correct submission loses points with probability < 40 * 1e-9
 = 4e-8 < 1e-6.
 
 Power. Statistical cases have n >= MIN_STAT_N = 16384 draws and fans whose
-ratio is far from 1 (>= 8 or <= 1/8, or 2 and 1/4 in the visible cases), so
-the listed mistakes move the variance by a factor of at least 1.29 (0.774 for
-an uncorrected truncation) while the widest acceptance band is +-13.2 %
-(truncated normal, n = 16384); a wrong sample lands inside it with
-probability far below 1e-20.
+ratio is far from 1 (>= 8 or <= 1/5 in the hidden cases, 2 and 1/4 in the
+visible ones), so the listed mistakes change the variance by at least 22 %
+(0.774 for an uncorrected truncation; x2 or more for He with fan_out; 1/3
+without the 3; x3 for the limit as std; ~Var for a forgotten sqrt), while the
+widest acceptance band is +-13.2 % (truncated normal, n = 16384) and a wrong
+sample's own variance estimate scatters by ~1 %: it lands inside the band with
+probability far below 1e-20. tests/test_initialization_checks.py runs each
+mistake on every statistical case.
 
 `layer_variances` is deterministic given the weights and is compared with the
-TensorFlow reference (relative tolerance, no absolute floor: vanishing
-activations have variances far below 1e-9).
+TensorFlow reference with a relative tolerance and no absolute floor: the
+variances of exploding and vanishing networks span orders of magnitude.
 """
 from __future__ import annotations
 
