@@ -118,7 +118,9 @@ def grade(assignment: Assignment, cells: list[str], student: str, seed: int,
         session.close()
     t4 = time.perf_counter()
     timings = {"start_student_process": t1 - t0, "prepare_reference": t2 - t1,
-               "wait_for_student_load": t3 - t2, "checks": t4 - t3, "total": t4 - t0}
+               "wait_for_student_load": t3 - t2, "checks": t4 - t3, "total": t4 - t0,
+               # where the student's side went (overlaps the above):
+               "student_load": session.load_seconds, "student_calls": session.call_seconds}
     return GradeReport(assignment.id, student, seed, tests, session.cell_errors,
                        session.output(), timings, isolation_mode(), device)
 

@@ -55,11 +55,15 @@ class Session:
         self.proc: StudentProcess | None = None
         self._pending = False
         self._drains = []  # output readers of every process started
+        self.load_seconds = 0.0   # running the cells (all starts), as the worker counted it
+        self.call_seconds = 0.0   # wall time inside student calls, seen from here
+        self._began = 0.0
 
     # -- loading ---------------------------------------------------------------
     def begin(self) -> None:
         """Start the process and send the cells; `finish_loading` collects the answer.
         Split in two so the grader can import TensorFlow while the student loads."""
+        self._began = time.monotonic()
         self.proc = StudentProcess(self.limits, self.forbidden)
         self._drains.append(self.proc._drain)
         cells = ["" if i in self.skipped else c for i, c in enumerate(self.cells)]
@@ -82,6 +86,13 @@ class Session:
                         current = message.get("index")
                         deadline = min(time.monotonic() + self.load_timeout, self.deadline)
                     elif event == "loaded":
+                        # The worker's own count of its cells' run time (we may have
+                        # been busy importing TensorFlow meanwhile); only for reports,
+                        # so it is clamped, not trusted.
+                        wall = time.monotonic() - self._began
+                        said = message.get("seconds")
+                        self.load_seconds += min(float(said), wall) if isinstance(said, (int, float)) \
+                            and said >= 0 else wall
                         self._loaded(message)
                         return
             except StudentProcessError as exc:
@@ -127,14 +138,17 @@ class Session:
                 return CallResult(False, kind="crash", message="the student process could not be restarted")
         request = {"op": "call", "function": function, "kwargs": wire.encode(kwargs),
                    "global_seed": global_seed, "driver": driver}
+        started = time.monotonic()
         try:
             self.proc.send(request)
             reply = self.proc.receive(min(time.monotonic() + timeout, self.deadline))
         except StudentProcessError as exc:
+            self.call_seconds += time.monotonic() - started
             message = str(exc)
             if exc.kind == "timeout":
                 message = f"did not return within {timeout:g} s (infinite loop, or far too slow?)"
             return CallResult(False, kind=exc.kind, message=message)
+        self.call_seconds += time.monotonic() - started
         return _call_result(reply)
 
     def output(self) -> str:

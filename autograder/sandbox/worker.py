@@ -242,8 +242,10 @@ def main():
                 for name in list(sys.modules):  # nothing forbidden may be preloaded
                     if name.split(".")[0] in blocker.forbidden:
                         del sys.modules[name]
+            started = time.perf_counter()
             errors, names = load(request["cells"], namespace)
             send({"event": "loaded", "errors": errors, "names": names,
+                  "seconds": time.perf_counter() - started,
                   "forbidden_imports": blocker.attempted if blocker else []})
         elif request["op"] == "call":
             reply = call(request, namespace)

@@ -1,0 +1,73 @@
+"""The notebooks work with plain nbgrader: generate_assignment, autograde, gradebook.
+
+A throwaway nbgrader course: the solution notebook is the source, nbgrader
+releases the student version, and two students submit: alice the solution,
+bob the untouched student notebook. `nbgrader autograde` runs the autograder
+test cells (autograder.selfcheck.nbgrader_check) with the course secret set,
+so every case, hidden ones included, decides the points.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+ASSIGNMENTS = ["gradient_descent", "convolution"]
+
+
+def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"   # the gradebook runs alembic
+    env["DLPHYS_GRADER_SECRET"] = "nbgrader-course-secret"    # hidden cases run
+    env.pop("DLPHYS_GRADING", None)
+    done = subprocess.run([str(BIN / "nbgrader"), *args], cwd=course, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_nbgrader_autograde_gives_the_solution_full_points_and_the_exercise_none(assignment, tmp_path):
+    from nbgrader.api import Gradebook
+
+    course = tmp_path / "course"
+    (course / "source" / assignment).mkdir(parents=True)
+    db_url = f"sqlite:///{course / 'gradebook.db'}"
+    (course / "nbgrader_config.py").write_text(
+        "c = get_config()\n"
+        f"c.CourseDirectory.root = {str(course)!r}\n"
+        "c.CourseDirectory.course_id = 'dlphys'\n"
+        f"c.CourseDirectory.db_url = {db_url!r}\n")
+    notebook = f"{assignment}.ipynb"
+    shutil.copy(ROOT / "solutions" / notebook, course / "source" / assignment / notebook)
+    nbgrader(course, "generate_assignment", assignment)
+    released = course / "release" / assignment / notebook
+    assert released.exists()
+
+    for student, submission in (("alice", ROOT / "solutions" / notebook), ("bob", released)):
+        folder = course / "submitted" / student / assignment
+        folder.mkdir(parents=True)
+        shutil.copy(submission, folder / notebook)
+    nbgrader(course, "autograde", assignment)
+
+    with Gradebook(db_url, "dlphys") as gb:
+        scores = {s: (gb.find_submission(assignment, s).score, gb.find_submission(assignment, s).max_score)
+                  for s in ("alice", "bob")}
+        cells = {g.name: (g.auto_score, g.max_score)
+                 for g in gb.find_submission_notebook(assignment, assignment, "alice").grades}
+    assert scores == {"alice": (100.0, 100.0), "bob": (0.0, 100.0)}
+    from autograder import assignments
+
+    points = {f"test_{c.function}": float(c.points) for c in assignments.get(assignment).checks}
+    assert cells == {name: (p, p) for name, p in points.items()}
+
+    # alice's hidden cases were seeded for alice (nbgrader's folder names the student)
+    autograded = (course / "autograded" / "alice" / assignment / notebook).read_text()
+    assert "hidden; student alice)" in autograded
