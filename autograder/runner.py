@@ -175,9 +175,7 @@ def _run_case(check: Check, case: Case, inputs: dict, session: Session, result: 
                        atol=case.atol if case.atol is not None else check.atol,
                        hidden=case.hidden, returns=check.returns, names=check.outputs)
     if call.mutated:
-        return _fail(result, "wrong", f"{check.function} modified its input "
-                     f"{', '.join(call.mutated)} in place; work on a copy (e.g. x = x.copy()) "
-                     "or build new arrays")
+        return _fail(result, "wrong", _mutated_message(check.function, call.mutated))
     if check.warning_free and call.warnings:
         return _fail(result, "wrong", "NumPy warned during the call: " + "; ".join(call.warnings)
                      + ". The result must be computed without overflow or invalid operations.")
@@ -198,6 +196,9 @@ def _run_property_case(check: Check, inputs: dict, session: Session, result: Tes
                                driver=check.driver)
         if not outcome.ok:
             raise StudentCallFailed(outcome)
+        if outcome.mutated:
+            raise StudentCallFailed(CallResult(False, kind="wrong", message=_mutated_message(
+                check.function, outcome.mutated)))
         last["value"] = outcome.value
         return outcome.value
 
@@ -235,6 +236,11 @@ def _fired_hints(check: Check, inputs: dict, got, expected) -> list[str]:
 def _for_reference(inputs: dict) -> dict:
     """Copies for the reference, with generators rebuilt from their seeds."""
     return {k: (v.make() if isinstance(v, Rng) else copy.deepcopy(v)) for k, v in inputs.items()}
+
+
+def _mutated_message(function: str, names) -> str:
+    return (f"{function} modified its input {', '.join(names)} in place; work on a copy "
+            "(e.g. x = x.copy()) or build new arrays")
 
 
 def _fail(result: TestResult, kind: str, feedback: str) -> None:

@@ -91,7 +91,9 @@ def nbgrader_check(function: str, *, assignment: str | Assignment | None = None,
     With the course secret: run every case (hidden ones seeded for the
     student) and raise AssertionError with a summary when one fails, so the
     cell scores zero in nbgrader. Without it: show the public results and
-    never raise (a student's Run All must not stop at an unfinished exercise).
+    never raise (a student's Run All must not stop at an unfinished exercise),
+    except under `nbgrader validate` (the student asked for a verdict: a
+    failing public test fails the cell there).
     """
     if _grading():
         return None
@@ -99,7 +101,10 @@ def nbgrader_check(function: str, *, assignment: str | Assignment | None = None,
     chosen = _assignment_for([function], assignment, ns)
     secret = _course_secret()
     if secret is None:
-        _show(run(chosen, [function], ns))
+        report = run(chosen, [function], ns)
+        if os.environ.get("NBGRADER_VALIDATING") == "1" and report.passed < report.total:
+            raise AssertionError(report.failure_summary())
+        _show(report)
         return None
     student = _nbgrader_student()
     report = run(chosen, [function], ns, seed=seeds.student_seed(secret, chosen.id, student),
@@ -310,9 +315,14 @@ class _CachedReferenceCheck(Check):
             if key is not None and key in _EXPECTED:
                 return copy.deepcopy(_EXPECTED[key])
             with _quiet():
-                if dotted.startswith("reference_impl."):
-                    _prepare_tensorflow()
-                value = resolve(dotted)(**kwargs)
+                try:
+                    if dotted.startswith("reference_impl."):
+                        _prepare_tensorflow()
+                    reference = resolve(dotted)
+                except ModuleNotFoundError as exc:
+                    raise ImportError(f"the self-check needs {exc.name} for the expected values "
+                                      "(install the course package with its dependencies)") from None
+                value = reference(**kwargs)
             if key is not None:
                 _EXPECTED[key] = copy.deepcopy(value)
             return value
@@ -559,7 +569,8 @@ def _rows(report: SelfCheckReport) -> list[_Row]:
             continue
         if all(t.passed for t in tests):
             what = "public " if not any(t.hidden for t in tests) else ""
-            rows.append(_Row(True, function, f"all {len(tests)} {what}tests passed"))
+            rows.append(_Row(True, function, f"all {len(tests)} {what}tests passed" if len(tests) > 1
+                             else f"its {what}test passed"))
             continue
         if len({t.kind for t in tests}) == 1 and tests[0].kind in _NOT_STARTED:
             rows.append(_Row(False, function, "", _first_line(tests[0].feedback)))
@@ -618,7 +629,10 @@ def _render_html(report: SelfCheckReport) -> str:
     cell = "text-align:left;vertical-align:top;padding:2px 8px"
     out = [f'<div class="dlphys-selfcheck"><div style="font-weight:bold;margin-bottom:4px">'
            f"{esc(_title(report))}</div>", '<table style="border-collapse:collapse">']
+    previous = None
     for row in _rows(report):
+        name = row.function if row.function != previous else ""
+        previous = row.function
         mark = (f'<span style="color:{_GREEN};font-weight:bold">✓</span>' if row.ok
                 else f'<span style="color:{_RED};font-weight:bold">✗</span>')
         notes = []
@@ -627,7 +641,7 @@ def _render_html(report: SelfCheckReport) -> str:
         if row.detail:
             notes.append(f'<span style="color:{_GREY}">{esc(row.detail)}</span>')
         notes += [f'<span style="color:{_AMBER}"><b>hint:</b> {esc(h)}</span>' for h in row.hints]
-        out.append(f'<tr><td style="{cell}">{mark}</td><td style="{cell}"><code>{esc(row.function)}'
+        out.append(f'<tr><td style="{cell}">{mark}</td><td style="{cell}"><code>{esc(name)}'
                    f'</code></td><td style="{cell}">{esc(row.label)}</td>'
                    f'<td style="{cell}">{"<br>".join(notes)}</td></tr>')
     out.append("</table>")

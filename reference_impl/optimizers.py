@@ -41,19 +41,21 @@ def _np(t) -> np.ndarray:
     return np.array(t.numpy(), dtype=np.float64)
 
 
-def _s(x) -> tf.Tensor:
-    """A Python/NumPy scalar as an exact float64 constant (never via float32)."""
-    return tf.constant(float(x), _F64)
+def _f(x) -> float:
+    """A hyperparameter as a Python float: TF converts it to float64 exactly
+    when it meets a float64 tensor (never through float32). Scalar factors
+    such as 1 - beta1**t are Python float64 arithmetic."""
+    return float(x)
 
 
 def sgd_step(param, grad, learning_rate):
     """param - learning_rate * grad (Keras: variable.assign_sub(g * lr))."""
-    return _np(_t(param) - _t(grad) * _s(learning_rate))
+    return _np(_t(param) - _t(grad) * _f(learning_rate))
 
 
 def momentum_step(param, grad, velocity, learning_rate, momentum):
     """(param, velocity), Keras SGD semantics: v = momentum * v - lr * g; param = param + v."""
-    v = _t(velocity) * _s(momentum) - _t(grad) * _s(learning_rate)
+    v = _t(velocity) * _f(momentum) - _t(grad) * _f(learning_rate)
     return _np(_t(param) + v), _np(v)
 
 
@@ -61,10 +63,10 @@ def _adagrad(param, grad, accumulator, learning_rate, epsilon, keras_form):
     g = _t(grad)
     acc = _t(accumulator) + tf.square(g)
     if keras_form:
-        denominator = tf.sqrt(acc + _s(epsilon))
+        denominator = tf.sqrt(acc + _f(epsilon))
     else:
-        denominator = tf.sqrt(acc) + _s(epsilon)
-    return _np(_t(param) - _s(learning_rate) * g / denominator), _np(acc)
+        denominator = tf.sqrt(acc) + _f(epsilon)
+    return _np(_t(param) - _f(learning_rate) * g / denominator), _np(acc)
 
 
 def adagrad_step(param, grad, accumulator, learning_rate, epsilon=1e-7):
@@ -79,38 +81,35 @@ def adagrad_step_keras(param, grad, accumulator, learning_rate, epsilon=1e-7):
 
 def _moments(grad, m, v, beta1, beta2):
     g = _t(grad)
-    m = _s(beta1) * _t(m) + (1.0 - _s(beta1)) * g
-    v = _s(beta2) * _t(v) + (1.0 - _s(beta2)) * tf.square(g)
-    return m, v
+    beta1, beta2 = _f(beta1), _f(beta2)
+    return _t(m) * beta1 + g * (1.0 - beta1), _t(v) * beta2 + tf.square(g) * (1.0 - beta2)
 
 
-def _check_t(t) -> float:
+def _corrections(t, beta1, beta2) -> tuple[float, float]:
+    """(1 - beta1**t, 1 - beta2**t); t counts steps from 1."""
     t = float(t)
     if t < 1:
         raise ValueError(f"t counts steps from 1, got {t}")
-    return t
+    return 1.0 - _f(beta1) ** t, 1.0 - _f(beta2) ** t
 
 
 def adam_step(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-7):
     """(param, m, v), Kingma & Ba Algorithm 1: m_hat = m / (1 - beta1**t),
     v_hat = v / (1 - beta2**t), param -= lr * m_hat / (sqrt(v_hat) + eps)."""
-    t = _check_t(t)
+    c1, c2 = _corrections(t, beta1, beta2)
     m, v = _moments(grad, m, v, beta1, beta2)
-    m_hat = m / (1.0 - _s(beta1) ** t)
-    v_hat = v / (1.0 - _s(beta2) ** t)
-    param = _t(param) - _s(learning_rate) * m_hat / (tf.sqrt(v_hat) + _s(epsilon))
-    return _np(param), _np(m), _np(v)
+    step = (m / c1) / (tf.sqrt(v / c2) + _f(epsilon))
+    return _np(_t(param) - _f(learning_rate) * step), _np(m), _np(v)
 
 
 def adam_step_epsilon_hat(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999,
                           epsilon=1e-7):
     """(param, m, v) in Keras's form: alpha = lr * sqrt(1 - beta2**t) / (1 - beta1**t),
     param -= alpha * m / (sqrt(v) + eps)."""
-    t = _check_t(t)
+    c1, c2 = _corrections(t, beta1, beta2)
     m, v = _moments(grad, m, v, beta1, beta2)
-    alpha = _s(learning_rate) * tf.sqrt(1.0 - _s(beta2) ** t) / (1.0 - _s(beta1) ** t)
-    param = _t(param) - alpha * m / (tf.sqrt(v) + _s(epsilon))
-    return _np(param), _np(m), _np(v)
+    alpha = _f(learning_rate) * c2 ** 0.5 / c1
+    return _np(_t(param) - alpha * m / (tf.sqrt(v) + _f(epsilon))), _np(m), _np(v)
 
 
 # Every accepted form of each step, by the name feedback uses for it.

@@ -3,7 +3,7 @@
 Every test builds a submission from the solution of `gradient_descent` (its
 `import numpy` cell and the five graded functions) plus the cells of one file
 in tests/hostile/, so exactly one function misbehaves. It then grades it in the
-real sandbox (bubblewrap, uid 65534) with the real TensorFlow references and
+real sandbox (bubblewrap, an unprivileged uid) with the real TensorFlow references and
 asserts that the misbehaving function, and only what it touches, scores zero
 with a clear reason, that every other function keeps full marks, and that the
 grader answers in bounded time.
@@ -40,6 +40,7 @@ from autograder import results, runner, seeds, submission
 from autograder.assignments import gradient_descent as gd
 from autograder.sandbox import launch
 from autograder.sandbox.session import Session
+from autograder.spec import Rng
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -106,14 +107,11 @@ def early(name: str, **fill) -> list[str]:
 # ----------------------------------------------------------------- grading and verdicts
 
 def grade(cells, assignment=FAST, student="mallory", seed=20240601):
-    start = time.monotonic()
-    report = runner.grade(assignment, cells, student, seed)
-    report.wall = time.monotonic() - start
-    return report
+    return runner.grade(assignment, cells, student, seed)
 
 
 def describe(report) -> str:
-    lines = [f"score {report.score} in {getattr(report, 'wall', 0):.1f} s"]
+    lines = [f"score {report.score} in {report.timings['total']:.1f} s"]
     lines += [f"  cell {p.cell}: {p.kind}: {p.message[:150]}" for p in report.cell_problems]
     for t in report.tests:
         lines.append(f"  {'PASS' if t.passed else 'FAIL'} {t.name} [{t.kind}] "
@@ -139,7 +137,7 @@ def assert_verdict(report, broken=(), kinds=None, says=(), bound=BOUND):
         else:
             assert scores[function][0] == pytest.approx(POINTS[function]), info
     assert report.score == pytest.approx(100 - sum(POINTS[f] for f in broken)), info
-    assert report.wall < bound, info
+    assert report.timings["total"] < bound, info
     # Whatever happened, the report still makes a valid results.json.
     json.dumps(results.to_gradescope(report))
 
@@ -230,7 +228,8 @@ def test_os_exit_at_top_level_skips_that_cell_and_grades_the_rest():
 
 def test_os_exit_inside_a_graded_function_fails_that_function_only():
     report = grade(appended("os_exit_in_function"))
-    assert_verdict(report, broken={"gradient_descent"}, kinds={"crash"}, says=["exited with code 1"])
+    assert_verdict(report, broken={"gradient_descent"}, kinds={"crash"},
+                   says=["exited with code 1"])
 
 
 @pytest.mark.parametrize("what", ["KeyboardInterrupt", "SystemExit", "sys.exit(0)", "GeneratorExit",
@@ -245,7 +244,8 @@ def test_base_exceptions_raised_in_a_function_are_ordinary_failures(what):
            f"def gradient_descent(x, y_true, W, b, learning_rate, n_steps):\n    {body}\n")
     expected = {"sys.exit(0)": "SystemExit", "signal.SIGINT": "KeyboardInterrupt"}.get(what, what)
     report = grade(CORE + [bad])
-    assert_verdict(report, broken={"gradient_descent"}, kinds={"error"}, says=[f"raised {expected}"])
+    assert_verdict(report, broken={"gradient_descent"}, kinds={"error"},
+                   says=[f"raised {expected}"])
 
 
 # ================================================================= hangs
@@ -285,7 +285,8 @@ def with_timeout(seconds: float):
 
 def test_memory_bomb_fails_with_out_of_memory():
     report = grade(appended("memory_bomb"), assignment=with_timeout(10))
-    assert_verdict(report, broken={"gradient_descent"}, kinds={"memory"}, says=["ran out of memory"])
+    assert_verdict(report, broken={"gradient_descent"}, kinds={"memory"},
+                   says=["ran out of memory"])
 
 
 def test_memory_bomb_that_swallows_memory_error_is_stopped():
@@ -371,8 +372,8 @@ _REAPER_BUG = pytest.mark.xfail(strict=True, reason=(
 
 
 @needs_sandbox
-@pytest.mark.parametrize("tamper", [pytest.param(t, marks=[_REAPER_BUG] if TAMPER_WITH_REAPER[t] else [])
-                                    for t in TAMPER_WITH_REAPER])
+@pytest.mark.parametrize("tamper", [pytest.param(t, marks=[_REAPER_BUG] if code else [])
+                                    for t, code in TAMPER_WITH_REAPER.items()])
 def test_processes_left_by_a_call_are_ended_before_the_next_call(tamper):
     """Between two calls nothing of the student's may keep running (a busy
     daemon would steal CPU from every later test, and from other gradings on
@@ -403,6 +404,26 @@ def test_100_mb_of_output_is_capped(where):
     assert "dropped" in report.output
     gradescope = results.to_gradescope(report)
     assert len(json.dumps(gradescope)) < 100_000
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine bug: everything the student process prints, also during hidden-case "
+    "calls, goes into results.json's top-level 'output' (visibility 'visible', "
+    "results.summary_output via Session.output); printing the arguments reveals "
+    "the hidden inputs, which are the same on every resubmission"))
+def test_hidden_inputs_do_not_leak_through_printed_output():
+    seed = 777
+    report = grade(appended("print_inputs"), seed=seed)
+    assert_verdict(report)
+    check = FAST.check("gradient_descent")
+    hidden = [case.make(Rng(seeds.case_seed(check.function, i, True, seed)).make())["x"]
+              for i, case in enumerate(check.cases) if case.hidden]
+    visible_to_student = json.dumps([results.to_gradescope(report)["output"]] + [
+        t for t in results.to_gradescope(report)["tests"] if t["visibility"] == "visible"])
+    assert "INPUT x =" in report.output   # the student did print them ...
+    firsts = [repr(float(x.ravel()[0])) for x in hidden]
+    leaked = [v for v in firsts if v in visible_to_student]
+    assert leaked == []                   # ... but sees no hidden input
 
 
 # ================================================================= values that lie
@@ -536,7 +557,8 @@ def test_no_network_at_all():
     cells = appended("network", PORT=port)
     try:
         assert_verdict(grade(cells), broken={"minibatch_indices"}, kinds={"wrong"})
-        call = call_in_sandbox(cells, "minibatch_indices", {"n_samples": 1, "batch_size": 1, "rng": None})
+        call = call_in_sandbox(cells, "minibatch_indices",
+                               {"n_samples": 1, "batch_size": 1, "rng": None})
         assert call.ok, call.message
         tried = call.value
         assert not any(v in ("CONNECTED", "RESOLVED") for v in tried.values()), tried
@@ -562,7 +584,8 @@ def test_deleting_everything_reachable_harms_nothing_of_the_grader(world_dir):
     canary.write_text("still here")
     canary.chmod(0o666)
     guarded = [launch.SANDBOX_DIR / "worker.py", launch.SANDBOX_DIR / "wire.py", SOLUTION_NB,
-               ROOT / "solutions" / "convolution.ipynb", ROOT / "exercises" / "gradient_descent.ipynb"]
+               ROOT / "solutions" / "convolution.ipynb",
+               ROOT / "exercises" / "gradient_descent.ipynb"]
     before = {p: _digest(p) for p in guarded}
     cells = appended("delete_files", CANARY=canary)
 
@@ -579,6 +602,7 @@ def test_deleting_everything_reachable_harms_nothing_of_the_grader(world_dir):
     assert_verdict(grade(CORE))
 
 
+@needs_sandbox
 def test_fake_results_json_in_the_student_process_changes_nothing(tmp_path):
     out = tmp_path / "out" / "results.json"
     cells = appended("fake_results", OUT=out)
@@ -623,7 +647,7 @@ def test_a_forged_deeply_nested_reply_fails_cleanly():
     assert_verdict(report, broken={"gradient_descent"}, kinds={"protocol", "crash"})
 
 
-# ================================================================= the grader's own failures
+# ================================================================= restarts, start, neighbours
 
 @pytest.mark.xfail(strict=True, reason=(
     "engine bug: runner.PROCESS_KILLERS lacks 'memory', so when the student process "
@@ -663,8 +687,8 @@ def test_one_submissions_processes_do_not_starve_other_gradings():
     """Regression: with one shared sandbox uid, RLIMIT_NPROC (counted per uid
     on the whole machine) let a submission holding its 256 processes make
     every sandbox started meanwhile fail (setpriv's exec got EAGAIN: exit 126)."""
-def test_one_submissions_processes_do_not_starve_other_gradings():
-    bully = Session(appended("hold_processes"), runner.limits_for(FAST), FAST.forbidden, 60.0).start()
+    bully = Session(appended("hold_processes"), runner.limits_for(FAST), FAST.forbidden,
+                    60.0).start()
     holder = threading.Thread(target=bully.call, args=("gradient_descent", GD_ARGS, 6.0))
     holder.start()
     bystander = None
@@ -715,14 +739,16 @@ def _code(cells):
 def test_notebook_with_ipython_magics(tmp_path):
     imports, *functions = CORE
     cells = [("code", "%matplotlib inline\n%load_ext autoreload\n%autoreload 2\n" + imports),
-             ("code", "!pip install numpy\n!ls -la | head\nfiles = !ls\nhere = %pwd\nprint('shell lines dropped')"),
+             ("code", "!pip install numpy\n!ls -la | head\nfiles = !ls\nhere = %pwd\n"
+                      "print('shell lines dropped')"),
              ("code", "%%time\n" + functions[0]),
              ("code", "%%timeit -n 1\nlinear_model(np.ones((2, 3)), np.ones((3, 2)), np.ones(2))"),
-             ("code", "%%bash\necho 'a bash cell'\nrm -rf /\n"),
+             ("code", "%%bash\necho 'a bash cell'\nls /\n"),
              ("code", "np.mean?\n%whos\n%env\n"),
              ("code", "%%capture captured\n" + functions[1]),
              *_code(functions[2:]),
-             ("code", "for i in range(3):\n    %time linear_model(np.ones((1, 1)), np.ones((1, 1)), 0)\n"
+             ("code", "for i in range(3):\n"
+                      "    %time linear_model(np.ones((1, 1)), np.ones((1, 1)), 0)\n"
                       "    !echo {i}\n"),
              ("code", "result = 7 % 3\nassert result != 2 or True\n")]
     report = _grade_notebook(_write_notebook(tmp_path / "magics.ipynb", cells))
@@ -765,7 +791,8 @@ def test_function_split_across_cells(tmp_path):
     # Mid-block: the first part does not parse on its own.
     gd_head, gd_tail = _split(functions["gradient_descent"], "for t in range(n_steps):\n")
     # At a statement boundary: the first part parses alone (and would return None).
-    grad_head, grad_tail = _split(functions["mse_gradients"], "residual.size         # dL/dy_pred, mean over N * n_out\n")
+    grad_head, grad_tail = _split(functions["mse_gradients"],
+                                  "residual.size         # dL/dy_pred, mean over N * n_out\n")
     assert not gd_tail.startswith("def") and grad_tail.startswith("    ")
     cells = _code([CORE[0], functions["linear_model"], functions["mse_loss"], grad_head, grad_tail,
                    gd_head]) + [("markdown", "a note in between")] + _code(
@@ -844,7 +871,8 @@ def test_cli_grades_a_notebook_full_of_trouble(tmp_path):
              ("code", "!pip install tensorflow\nimport tensorflow as tf\n\n"
                       "def minibatch_indices(n_samples, batch_size, rng):\n"
                       "    order = tf.random.shuffle(tf.range(n_samples)).numpy()\n"
-                      "    return [order[i:i + batch_size] for i in range(0, n_samples, batch_size)]\n")]
+                      "    return [order[i:i + batch_size]\n"
+                      "            for i in range(0, n_samples, batch_size)]\n")]
     path = _write_notebook(tmp_path / "trouble_gradient_descent.ipynb", cells, ids=False, minor=4)
     out = tmp_path / "results.json"
     proc, seconds = _run_cli(path, out, tmp_path)

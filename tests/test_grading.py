@@ -12,7 +12,7 @@ from autograder.spec import Rng
 
 ROOT = Path(__file__).resolve().parents[1]
 GRADE = str(Path(sys.executable).with_name("grade"))
-IDS = ["gradient_descent", "convolution"]
+IDS = [a for a in assignments.ASSIGNMENT_IDS if a != "cnn_physics"]  # cnn_physics: its own tests
 
 
 @pytest.mark.parametrize("assignment", IDS)
@@ -173,3 +173,15 @@ def test_student_notebook_has_stubs_not_solutions():
     code = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
     assert "### BEGIN SOLUTION" not in code and "raise NotImplementedError()" in code
     assert nb["metadata"]["dlphys"]["assignment"] == "convolution"
+
+
+def test_mutating_an_input_fails_property_checks_too(solution_cells, grade_cells):
+    bug = ("_orig_dropout = dropout_forward\n"
+           "def dropout_forward(x, rate, rng, training=True):\n"
+           "    out, mask = _orig_dropout(x, rate, rng, training)\n"
+           "    x[...] = 0\n"
+           "    return out, mask\n")
+    report = grade_cells("regularization", solution_cells("regularization") + [bug])
+    tests = [t for t in report.tests if t.function == "dropout_forward"]
+    assert tests and all(not t.passed and "in place" in t.feedback for t in tests)
+    assert report.function_scores()["dropout_backward"][0] == 8

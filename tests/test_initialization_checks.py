@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import subprocess
 import sys
 import time
@@ -197,7 +198,7 @@ def test_correct_initializers_pass_on_many_seeds_and_trigger_no_hint(check, fn):
             for hint in check.hints:
                 start = time.perf_counter()
                 assert hint.detect(inputs, box["value"], None) is False, (case.label, hint.message)
-                assert time.perf_counter() - start < 0.1
+                assert time.perf_counter() - start < 0.5  # arrays of up to 60000 weights
 
 
 @pytest.mark.parametrize("check", INITS, ids=lambda c: c.function)
@@ -292,6 +293,34 @@ def test_every_initializer_hint_is_exercised():
     assert len(ids) == len(set(ids)), "a Hint object is shared between checks"
 
 
+VARIANCE_OF = {"glorot_uniform": ini.glorot_var, "glorot_normal": ini.glorot_var,
+               "he_uniform": ini.he_var, "he_normal": ini.he_var}
+
+
+@pytest.mark.parametrize("check", INITS, ids=lambda c: c.function)
+def test_mistaken_variances_stay_apart_on_every_statistical_case(check):
+    # Each variance hint names the mistaken targets it recognises (within 10 %).
+    # On every statistical case they must differ from the right variance and
+    # from each other's by more than 20 %, or a hint could accuse the wrong mistake.
+    with_targets = [h for h in check.hints if hasattr(h.detect, "targets")]
+    assert len(with_targets) >= 3
+    for case in check.cases:
+        for seed in range(200):
+            i = inputs_for(case, seed)
+            fi, fo = i["fan_in"], i["fan_out"]
+            if fi * fo < ini.MIN_STAT_N:
+                continue
+            var = VARIANCE_OF[check.function](fi, fo)
+            per_hint = [[t for t in h.detect.targets(fi, fo, var) if t is not None]
+                        for h in with_targets]
+            for k, targets in enumerate(per_hint):
+                for t in targets:
+                    assert not 0.8 < t / var < 1.25, (case.label, fi, fo, with_targets[k].message)
+                    for other in per_hint[k + 1:]:
+                        for u in other:
+                            assert not 0.8 < t / u < 1.25, (case.label, fi, fo)
+
+
 def test_messages_reveal_no_fans():
     # hidden cases must not show fan_in / fan_out in the feedback
     for check in INITS:
@@ -301,13 +330,13 @@ def test_messages_reveal_no_fans():
                 for problem in check.verify(local_call(bug), inputs):
                     for value in (inputs["fan_in"], inputs["fan_out"]):
                         if value > 9:
-                            assert str(value) not in problem, problem
+                            assert not re.search(rf"(?<![\w.]){value}(?![\w.])", problem), problem
 
 
 def test_non_arrays_and_wrong_shapes_are_problems_not_crashes():
     check = A.check("he_normal")
     inputs = inputs_for(check.cases[0], 0)
-    for value in (None, [[0.0]], 3.0, np.zeros(5), np.zeros((2, 2)), np.full((256, 128), np.nan)):
+    for value in (None, [[0.0]], 3.0, np.zeros(5), np.zeros((2, 2)), np.full((512, 64), np.nan)):
         problems = check.verify(local_call(lambda fan_in, fan_out, rng, v=value: v), inputs)
         assert problems and all(isinstance(p, str) for p in problems)
 
@@ -382,7 +411,7 @@ def test_layer_variances_hint_fires_for_its_bug(hint, bug):
 
 GARBAGE = [None, "text", 3, 2.5, np.zeros(3), np.zeros((2, 2, 2)), [1, [2, 3]], (), (None, None),
            Unsupported("builtins.object"), {"a": 1}, [np.ones(2)] * 3, np.full((300, 100), np.nan),
-           np.zeros((256, 128), dtype=bool)]
+           np.zeros((512, 64), dtype=bool)]
 
 
 @pytest.mark.parametrize("check", A.checks, ids=lambda c: c.function)

@@ -542,3 +542,29 @@ def test_early_stopping_semantics_spelled_out():
     # never stops: the last epoch; best_epoch is Keras's record
     assert ref([1.0, 0.9, 0.8], 5) == (2, 2)
     assert ref([0.5], 3) == (0, 0)
+
+
+# ------------------------------------------------------------------ the notebook
+
+def test_solution_notebook_cells_match_the_table():
+    import json
+
+    nb = json.loads((ROOT / "solutions" / "regularization.ipynb").read_text())
+    assert nb["metadata"]["dlphys"] == {"assignment": "regularization"}
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert "".join(code[0]["source"]).startswith("import numpy as np")
+    assert code[0]["metadata"]["nbgrader"]["locked"] is True
+    by_id = {c["metadata"].get("nbgrader", {}).get("grade_id"): c for c in code}
+    for check in A.checks:
+        solution = by_id[check.function]
+        assert solution["metadata"]["nbgrader"]["solution"] is True
+        assert "".join(solution["source"]).startswith(f"def {check.function}(")
+        test = by_id[f"test_{check.function}"]
+        meta = test["metadata"]["nbgrader"]
+        assert meta["grade"] is True and meta["locked"] is True and meta["solution"] is False
+        assert meta["points"] == check.points
+        assert "".join(test["source"]) == ("from autograder.selfcheck import nbgrader_check\n"
+                                           f'nbgrader_check("{check.function}")')
+        # right after the function's "try it" cell
+        position = code.index(test)
+        assert code[position - 2] is solution

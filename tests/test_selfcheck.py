@@ -174,6 +174,13 @@ def test_nbgrader_check_without_the_secret_shows_public_results_and_never_raises
     assert "✗ double" in out and "2 hidden tests not run here" in out
 
 
+def test_nbgrader_validate_fails_the_cell_on_a_public_failure(monkeypatch):
+    monkeypatch.setenv("NBGRADER_VALIDATING", "1")   # the student pressed nbgrader's Validate
+    with pytest.raises(AssertionError, match="double: 2 of 2 tests failed"):
+        selfcheck.nbgrader_check("double", assignment=TOY, namespace={"double": lambda x: x})
+    selfcheck.nbgrader_check("double", assignment=TOY, namespace=correct_namespace())
+
+
 def test_nbgrader_check_with_the_secret_runs_hidden_cases_and_raises(monkeypatch, capsys):
     monkeypatch.setenv(seeds.SECRET_ENV, "course-secret")
     seen = []
@@ -231,13 +238,15 @@ def test_the_assignment_is_found_from_the_function_name():
 # ------------------------------------------------------------------ against the real grader
 
 @pytest.mark.slow
-def test_self_check_and_grader_agree_on_every_visible_case(grade_cells, monkeypatch):
+@pytest.mark.parametrize("assignment_id", ["gradient_descent", "convolution"])
+def test_self_check_and_grader_agree_on_every_visible_case(assignment_id, grade_cells, monkeypatch):
+    """bob's typical mistakes (examples/): same verdicts, messages and hints as the sandboxed grader."""
     from autograder import assignments
     from autograder.submission import load
 
-    cells = load(ROOT / "examples" / "submissions" / "bob_convolution.ipynb").cells
-    assignment = assignments.get("convolution")
-    graded = grade_cells("convolution", cells)
+    cells = load(ROOT / "examples" / "submissions" / f"bob_{assignment_id}.ipynb").cells
+    assignment = assignments.get(assignment_id)
+    graded = grade_cells(assignment_id, cells)
     namespace = {"__name__": "__main__"}
     monkeypatch.setenv(selfcheck.GRADING_ENV, "1")   # the notebook's own test cells: no-ops here
     for source in cells:

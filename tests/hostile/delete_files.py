@@ -9,12 +9,14 @@ shutil.rmtree(".", ignore_errors=True)
 
 def delete_everything():
     removed, refused = [], {}
-    for top in (os.getcwd(), os.path.expanduser("~"), "/tmp", "/grader", os.path.dirname("{{CANARY}}")):
+    tops = (os.getcwd(), os.path.expanduser("~"), "/tmp", "/grader", os.path.dirname("{{CANARY}}"))
+    for top in tops:
         for folder, dirs, files in os.walk(top, topdown=False):
             for name in files + dirs:
                 path = os.path.join(folder, name)
                 try:
-                    (os.rmdir if os.path.isdir(path) and not os.path.islink(path) else os.remove)(path)
+                    is_dir = os.path.isdir(path) and not os.path.islink(path)
+                    (os.rmdir if is_dir else os.remove)(path)
                     removed.append(path)
                 except Exception as exc:
                     refused[path] = type(exc).__name__

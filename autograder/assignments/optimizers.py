@@ -1,0 +1,474 @@
+"""Checks for `optimizers`: one update step of SGD, momentum, Adagrad and Adam.
+
+Every case is a *trajectory*: the grader calls the student's step function
+once per gradient in `grads`, feeding the param and state it returned back in
+(and t + 1 for Adam), exactly as a training loop would, so a small error
+accumulates into a visible one. The property check (`verify`) compares every
+step with the float64 TensorFlow reference of each accepted form
+(reference_impl.optimizers.FORMS) and passes when one form matches all steps
+within a tight tolerance:
+
+- Adagrad: `g / (sqrt(acc) + eps)` and Keras's `g / sqrt(acc + eps)`;
+- Adam: Kingma & Ba's Algorithm 1 and Keras's epsilon-hat form.
+
+The forms differ by far more than the tolerance only where sqrt(acc) or
+sqrt(v) is comparable to epsilon, so every function that has two forms gets
+cases with small gradients. Feedback names the closest form and the first step
+that goes wrong. Case inputs carry `_hidden` so that the check knows whether
+it may show numbers; it is never sent to the student.
+
+The NumPy helpers below recompute what a *mistaken* implementation returns,
+for the hint detectors; they never run in the student's process.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder import hints
+from autograder.compare import compare
+from autograder.spec import Assignment, Case, Check, Hint
+
+REF = "reference_impl.optimizers:"
+
+# State the step function returns after the param, and its hyperparameters.
+STATE = {"sgd_step": (), "momentum_step": ("velocity",), "adagrad_step": ("accumulator",),
+         "adam_step": ("m", "v")}
+HYPER = {"sgd_step": ("learning_rate",), "momentum_step": ("learning_rate", "momentum"),
+         "adagrad_step": ("learning_rate", "epsilon"),
+         "adam_step": ("learning_rate", "beta1", "beta2", "epsilon")}
+DEFAULTS = {"epsilon": 1e-7, "beta1": 0.9, "beta2": 0.999}
+
+# A correct step agrees with the reference to rounding (~1e-16 relative per
+# step); 1e-9 leaves a factor 1e5 for a different order of operations over
+# 20 steps. atol is relative to the largest expected entry of each array, as
+# Adam's v is ~1e-14 in the small-gradient cases.
+RTOL, ATOL_SCALE = 1e-9, 1e-12
+
+
+# ---------------------------------------------------------------- trajectories
+
+def step_kwargs(task, inputs, param, state, k):
+    """Keyword arguments of step k (0-based) of a case."""
+    kwargs = {"param": param, "grad": np.asarray(inputs["grads"])[k]}
+    kwargs.update(zip(STATE[task], state))
+    if task == "adam_step":
+        kwargs["t"] = int(inputs["t"]) + k
+    kwargs.update({h: inputs[h] for h in HYPER[task] if h in inputs})
+    return kwargs
+
+
+def _parts(task, out):
+    """(param, state) of one step's output, or None when it can't be fed back."""
+    n = len(STATE[task])
+    if n == 0:
+        return out, []
+    if isinstance(out, (tuple, list)) and len(out) == n + 1:
+        return out[0], list(out[1:])
+    return None
+
+
+def trajectory(step, task, inputs):
+    """Outputs of every step of `step` (student call or reference), each fed
+    back into the next; stops early at an output that can't be fed back."""
+    param, state = inputs["param"], [inputs[s] for s in STATE[task]]
+    outputs = []
+    for k in range(len(inputs["grads"])):
+        out = step(**step_kwargs(task, inputs, param, state, k))
+        outputs.append(out)
+        parts = _parts(task, out)
+        if parts is None:
+            break
+        param, state = parts
+    return outputs
+
+
+def _names(task):
+    return ("param",) + STATE[task]
+
+
+def _as_tuple(task, out):
+    return (out,) if not STATE[task] else out
+
+
+def _first_mismatch(task, got, want, hidden):
+    """(step index, Mismatch, size of the error) of the first step where
+    `got` leaves `want`, or None when every step matches."""
+    names = _names(task)
+    for k, (g, w) in enumerate(zip(got, want)):
+        g, w = _as_tuple(task, g), _as_tuple(task, w)
+        if STATE[task] and (not isinstance(g, (tuple, list)) or len(g) != len(w)):
+            what = ", ".join(names)
+            return k, f"expected a tuple ({what}), got {_describe(g)}", np.inf
+        for name, gi, wi in zip(names, g, w):
+            atol = ATOL_SCALE * float(np.max(np.abs(wi))) if np.size(wi) else 0.0
+            bad = compare(gi, wi, rtol=RTOL, atol=atol, hidden=hidden, returns="array", path=name)
+            if bad:
+                return k, bad.message, _relative_error(gi, wi)
+    if len(got) < len(want):  # the loop stopped at an output it could not feed back
+        return len(got) - 1, "the output could not be fed back into the next step", np.inf
+    return None
+
+
+def _describe(value):
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)} values"
+    return f"a {type(value).__name__}"
+
+
+def _relative_error(g, w):
+    """Largest error relative to the largest expected entry (inf: not comparable)."""
+    try:
+        g, w = np.asarray(g, dtype=float), np.asarray(w, dtype=float)
+        if g.shape != w.shape or not np.all(np.isfinite(g)):
+            return np.inf
+        return float(np.max(np.abs(g - w)) / max(float(np.max(np.abs(w))), 1e-300))
+    except Exception:
+        return np.inf
+
+
+def verify_steps(call, inputs):
+    """Property check shared by the four step functions (see the module docstring)."""
+    from reference_impl import optimizers as ref  # TensorFlow: grader side only
+
+    inputs = dict(inputs)
+    hidden = bool(inputs.pop("_hidden", True))
+    task = inputs.pop("_task")
+    got = trajectory(call, task, inputs)
+    misses = {}
+    for name, form in ref.FORMS[task].items():
+        miss = _first_mismatch(task, got, trajectory(form, task, inputs), hidden)
+        if miss is None:
+            return []
+        misses[name] = miss
+    # The closest form: the one followed longest, then the smaller error.
+    name, (k, message, _) = max(misses.items(), key=lambda kv: (kv[1][0], -kv[1][2]))
+    where = "at the first step" if k == 0 else f"steps 1 to {k} match, then at step {k + 1}"
+    comparable = all(np.isfinite(miss[2]) for miss in misses.values())
+    closest = (f" (compared with the closest accepted form: {name})"
+               if len(misses) > 1 and comparable else "")
+    return [f"{where}: {message}{closest}"]
+
+
+# ---------------------------------------------------------------- inputs
+
+def _case(label, task, make, hidden=False):
+    def full(rng):
+        return {**make(rng), "_task": task, "_hidden": hidden}
+    return Case(label, full, hidden=hidden)
+
+
+def _sgd(shape, n_steps, lr, grad_scale=1.0):
+    def make(rng):
+        return {"param": rng.standard_normal(shape),
+                "grads": grad_scale * rng.standard_normal((n_steps,) + shape),
+                "learning_rate": lr}
+    return make
+
+
+def _momentum(shape, n_steps, lr, momentum, start_velocity=False):
+    def make(rng):
+        inputs = {"param": rng.standard_normal(shape),
+                  "grads": rng.standard_normal((n_steps,) + shape)}
+        inputs["velocity"] = (0.1 * rng.standard_normal(shape) if start_velocity
+                              else np.zeros(shape))
+        return {**inputs, "learning_rate": lr, "momentum": momentum}
+    return make
+
+
+def _adagrad(shape, n_steps, lr, grad_scale=1.0, start_accumulator=0.0, epsilon=None):
+    """start_accumulator: 0 for a fresh start, else the accumulator is
+    start_accumulator * (1 + uniform(0, 1)) * grad_scale**2."""
+    def make(rng):
+        inputs = {"param": rng.standard_normal(shape),
+                  "grads": grad_scale * rng.standard_normal((n_steps,) + shape),
+                  "accumulator": start_accumulator * grad_scale ** 2
+                  * (1.0 + rng.uniform(size=shape)),
+                  "learning_rate": lr}
+        if epsilon is not None:
+            inputs["epsilon"] = epsilon
+        return inputs
+    return make
+
+
+def _adam(shape, n_steps, lr, t=1, grad_scale=1.0, resume=False, **hyper):
+    """resume: moments as after a long run (m ~ the gradient scale, v ~ its square)."""
+    def make(rng):
+        inputs = {"param": rng.standard_normal(shape),
+                  "grads": grad_scale * rng.standard_normal((n_steps,) + shape)}
+        if resume:
+            inputs["m"] = 0.3 * grad_scale * rng.standard_normal(shape)
+            inputs["v"] = grad_scale ** 2 * rng.uniform(0.5, 1.5, size=shape)
+        else:
+            inputs["m"], inputs["v"] = np.zeros(shape), np.zeros(shape)
+        return {**inputs, "t": t, "learning_rate": lr, **hyper}
+    return make
+
+
+# ---------------------------------------------------------------- NumPy: mistakes
+
+def _h(inputs, name):
+    return float(inputs.get(name, DEFAULTS.get(name, 0.0)))
+
+
+def _np_sgd(mode):
+    def step(param, grad, learning_rate):
+        lr = float(learning_rate)
+        return {"ok": lambda: param - lr * grad, "ascent": lambda: param + lr * grad,
+                "no_lr": lambda: param - grad, "update": lambda: -lr * grad}[mode]()
+    return step
+
+
+def _np_momentum(mode):
+    def step(param, grad, velocity, learning_rate, momentum):
+        lr, mu = float(learning_rate), float(momentum)
+        if mode == "flipped":        # v = mu v + lr g; param -= v
+            v = mu * velocity + lr * grad
+            return param - v, v
+        if mode == "ema":            # v = mu v + (1 - mu) g; param -= lr v
+            v = mu * velocity + (1.0 - mu) * grad
+            return param - lr * v, v
+        v = mu * velocity - (grad if mode == "no_lr" else lr * grad)
+        if mode == "old_velocity":
+            return param + velocity, v
+        if mode == "lr_twice":
+            return param + lr * v, v
+        return param + v, v
+    return step
+
+
+def _np_adagrad(form, mode):
+    def step(param, grad, accumulator, learning_rate, epsilon=1e-7):
+        acc = accumulator + grad ** 2
+        seen = {"no_accumulation": grad ** 2, "replace": grad ** 2, "old": accumulator}.get(mode, acc)
+        if mode == "no_sqrt":
+            denominator = acc + epsilon
+        elif form == "outside":
+            denominator = np.sqrt(seen) + epsilon
+        else:
+            denominator = np.sqrt(seen + epsilon)
+        return param - learning_rate * grad / denominator, (grad ** 2 if mode == "replace" else acc)
+    return step
+
+
+def _np_adam(form, mode):
+    def step(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-7):
+        m = beta1 * m + (1.0 - beta1) * grad
+        v = beta2 * v + (1.0 - beta2) * grad ** 2
+        t = t + 1 if mode == "t_plus_one" else (t - 1 if mode == "t_minus_one" else t)
+        if mode == "no_bias_correction":
+            c1 = c2 = 1.0
+        elif mode == "power_precedence":
+            c1, c2 = 1.0 - (1.0 - beta1) ** t, 1.0 - (1.0 - beta2) ** t
+        else:
+            c1, c2 = 1.0 - beta1 ** t, 1.0 - beta2 ** t
+        if form == "alg1":
+            m_hat, v_hat = m / c1, v / c2
+            denominator = np.sqrt(v_hat + epsilon) if mode == "eps_inside" \
+                else np.sqrt(v_hat) + epsilon
+            param = param - learning_rate * m_hat / denominator
+            if mode == "hats_returned":
+                return param, m_hat, v_hat
+        else:
+            alpha = learning_rate * np.sqrt(c2) / c1
+            denominator = np.sqrt(v + epsilon) if mode == "eps_inside" else np.sqrt(v) + epsilon
+            param = param - alpha * m / denominator
+            if mode == "hats_returned":
+                return param, m / c1, v / c2
+        return param, m, v
+    return step
+
+
+_ACCEPTED = {
+    "sgd_step": [_np_sgd("ok")],
+    "momentum_step": [_np_momentum("ok")],
+    "adagrad_step": [_np_adagrad("outside", "ok"), _np_adagrad("inside", "ok")],
+    "adam_step": [_np_adam("alg1", "ok"), _np_adam("eps_hat", "ok")],
+}
+
+_HINT_TOL = dict(rtol=1e-7, atol=1e-12)
+
+
+def _final(task, step, inputs):
+    """Last output of the trajectory of a NumPy step on a case."""
+    data = {k: (np.asarray(v, dtype=float) if isinstance(v, np.ndarray) else v)
+            for k, v in inputs.items() if not k.startswith("_")}
+    return trajectory(step, task, data)[-1]
+
+
+def _close_scaled(got, want):
+    """Every part of `got` close to `want`, tolerance relative to each part's scale."""
+    if isinstance(want, tuple):
+        g, w = got, want
+    else:
+        g, w = (got,), (want,)
+    if not isinstance(g, (tuple, list)) or len(g) != len(w):
+        return False
+    return all(hints.close(gi, wi, _HINT_TOL["rtol"],
+                           _HINT_TOL["atol"] * max(float(np.max(np.abs(wi))), 1e-300))
+               for gi, wi in zip(g, w))
+
+
+def _trajectory_like(task, *mistakes, when=None):
+    """Detector: the student's last output equals the last output of a
+    trajectory made with one of `mistakes` (NumPy steps) and of none of the
+    accepted forms. `when(inputs)` restricts it to the cases where the
+    mistake can show."""
+    @hints.detector
+    def detect(inputs, got, expected):
+        if when is not None and not when(inputs):
+            return False
+        if any(_close_scaled(got, _final(task, ok, inputs)) for ok in _ACCEPTED[task]):
+            return False
+        return any(_close_scaled(got, _final(task, bad, inputs)) for bad in mistakes)
+    return detect
+
+
+# ---------------------------------------------------------------- hints
+
+SGD_ASCENT = Hint(
+    "Your parameter moves uphill: a descent step subtracts the gradient, "
+    "param - learning_rate * grad.",
+    _trajectory_like("sgd_step", _np_sgd("ascent")))
+
+SGD_NO_LR = Hint(
+    "Your step ignores the learning rate: the update is learning_rate * grad, not grad.",
+    _trajectory_like("sgd_step", _np_sgd("no_lr")))
+
+SGD_UPDATE_ONLY = Hint(
+    "You returned the update -learning_rate * grad instead of the new parameter "
+    "param - learning_rate * grad.",
+    _trajectory_like("sgd_step", _np_sgd("update")))
+
+MOM_NO_LR = Hint(
+    "Your velocity adds the raw gradient: in Keras's form the learning rate scales "
+    "it, v = momentum * v - learning_rate * grad.",
+    _trajectory_like("momentum_step", _np_momentum("no_lr")))
+
+MOM_SIGN_CONVENTION = Hint(
+    "You use the other sign convention (v = momentum * v + lr * grad; param -= v). It moves "
+    "param the same way from v = 0, but the velocity you return must be Keras's, "
+    "v = momentum * v - lr * grad, and param = param + v.",
+    _trajectory_like("momentum_step", _np_momentum("flipped")))
+
+MOM_OLD_VELOCITY = Hint(
+    "Your parameter moves with the old velocity: update v first, "
+    "v = momentum * v - lr * grad, then param = param + v with the new v.",
+    _trajectory_like("momentum_step", _np_momentum("old_velocity")))
+
+MOM_EMA = Hint(
+    "Your velocity is an average, v = momentum * v + (1 - momentum) * grad. Keras's "
+    "momentum sums the steps instead: v = momentum * v - lr * grad; param = param + v.",
+    _trajectory_like("momentum_step", _np_momentum("ema")))
+
+MOM_LR_TWICE = Hint(
+    "The learning rate enters twice: v = momentum * v - lr * grad already is the step, "
+    "so param = param + v (not param + lr * v).",
+    _trajectory_like("momentum_step", _np_momentum("lr_twice")))
+
+ADA_NO_ACCUMULATION = Hint(
+    "Your denominator uses this step's grad**2 only: Adagrad divides by the root of "
+    "the *accumulated* sum, acc = accumulator + grad**2, and returns that acc.",
+    _trajectory_like("adagrad_step", *(_np_adagrad(f, m) for f in ("outside", "inside")
+                                       for m in ("no_accumulation", "replace"))))
+
+ADA_NO_SQRT = Hint(
+    "You divide by the accumulator itself: Adagrad divides by its square root, "
+    "grad / (sqrt(acc) + epsilon).",
+    _trajectory_like("adagrad_step", _np_adagrad("outside", "no_sqrt")))
+
+ADA_OLD_ACCUMULATOR = Hint(
+    "You divide by the accumulator from before this step: add grad**2 first, then "
+    "use the new acc in the update.",
+    _trajectory_like("adagrad_step", _np_adagrad("outside", "old"), _np_adagrad("inside", "old")))
+
+_both_adam = ("alg1", "eps_hat")
+
+ADAM_NO_BIAS_CORRECTION = Hint(
+    "Your steps have no bias correction: m and v start at 0, so divide them by "
+    "(1 - beta1**t) and (1 - beta2**t) (or fold both into the step size).",
+    _trajectory_like("adam_step", _np_adam("alg1", "no_bias_correction")))
+
+ADAM_STEP_COUNT = Hint(
+    "Your bias correction uses the wrong step number: t counts steps from 1 (the first "
+    "call has t = 1); use 1 - beta1**t with the t you are given.",
+    _trajectory_like("adam_step", *(_np_adam(f, "t_plus_one") for f in _both_adam),
+                     *(_np_adam(f, "t_minus_one") for f in _both_adam)))
+
+ADAM_HATS_RETURNED = Hint(
+    "You returned the bias-corrected m_hat and v_hat: return the raw moments m and v, "
+    "which the next step keeps averaging; the correction is recomputed every step.",
+    _trajectory_like("adam_step", *(_np_adam(f, "hats_returned") for f in _both_adam)))
+
+ADAM_EPS_INSIDE = Hint(
+    "You put epsilon inside the square root: Adam adds it outside, "
+    "m_hat / (sqrt(v_hat) + epsilon).",
+    _trajectory_like("adam_step", *(_np_adam(f, "eps_inside") for f in _both_adam)))
+
+ADAM_POWER_PRECEDENCE = Hint(
+    "Your bias correction computes (1 - beta1)**t: it is 1 - beta1**t "
+    "(the power binds before the minus).",
+    _trajectory_like("adam_step", *(_np_adam(f, "power_precedence") for f in _both_adam)))
+
+
+# ---------------------------------------------------------------- the table
+
+def _check(function, points, cases, hint_list):
+    return Check(function=function, points=points, reference=REF + function,
+                 returns="tuple" if STATE[function] else "array", verify=verify_steps,
+                 cases=[_case(label, function, make, hidden) for label, make, hidden in cases],
+                 hints=hint_list)
+
+
+ASSIGNMENT = Assignment(
+    id="optimizers",
+    title="Optimizers: SGD, momentum, Adagrad and Adam",
+    checks=[
+        _check("sgd_step", 10, [
+            ("a vector, 5 steps, learning rate 0.1", _sgd((5,), 5, 0.1), False),
+            ("a (3, 4) matrix, one step, learning rate 0.01", _sgd((3, 4), 1, 0.01), False),
+            ("hidden: 20 steps", _sgd((6,), 20, 0.05), True),
+            ("hidden: a 3-D parameter", _sgd((2, 2, 3), 4, 0.2), True),
+            ("hidden: large gradients, learning rate 0.5", _sgd((4,), 6, 0.5, grad_scale=50.0),
+             True),
+        ], [SGD_ASCENT, SGD_NO_LR, SGD_UPDATE_ONLY]),
+        _check("momentum_step", 25, [
+            ("zero initial velocity, momentum 0.9, 10 steps", _momentum((5,), 10, 0.05, 0.9), False),
+            ("a nonzero starting velocity (Keras sign), 3 steps",
+             _momentum((4,), 3, 0.1, 0.8, start_velocity=True), False),
+            ("hidden: momentum 0 (plain SGD), 5 steps", _momentum((6,), 5, 0.1, 0.0), True),
+            ("hidden: a (3, 4) matrix, momentum 0.5, 20 steps", _momentum((3, 4), 20, 0.02, 0.5),
+             True),
+            ("hidden: nonzero velocity, momentum 0.99, 12 steps",
+             _momentum((5,), 12, 0.01, 0.99, start_velocity=True), True),
+            ("hidden: a single step", _momentum((7,), 1, 0.3, 0.9, start_velocity=True), True),
+        ], [MOM_NO_LR, MOM_SIGN_CONVENTION, MOM_OLD_VELOCITY, MOM_EMA, MOM_LR_TWICE]),
+        _check("adagrad_step", 25, [
+            ("zero accumulator, 10 steps, learning rate 0.1", _adagrad((5,), 10, 0.1), False),
+            ("small gradients (~1e-6) where epsilon matters, default epsilon, 8 steps",
+             _adagrad((4,), 8, 0.01, grad_scale=1e-6), False),
+            ("hidden: a (3, 4) matrix, nonzero accumulator, 20 steps",
+             _adagrad((3, 4), 20, 0.05, start_accumulator=2.0), True),
+            ("hidden: tiny gradients (~1e-8), epsilon 1e-7",
+             _adagrad((6,), 6, 0.01, grad_scale=1e-8, epsilon=1e-7), True),
+            ("hidden: epsilon 1e-3", _adagrad((5,), 10, 0.1, grad_scale=1e-2, epsilon=1e-3), True),
+            ("hidden: a single step from a large accumulator",
+             _adagrad((6,), 1, 0.5, start_accumulator=50.0), True),
+        ], [ADA_NO_ACCUMULATION, ADA_NO_SQRT, ADA_OLD_ACCUMULATOR]),
+        _check("adam_step", 40, [
+            ("the first step (t = 1) from zero moments", _adam((5,), 1, 0.01), False),
+            ("10 steps from t = 1", _adam((4,), 10, 0.01), False),
+            ("small gradients (~1e-7) where epsilon matters, 8 steps",
+             _adam((4,), 8, 0.001, grad_scale=1e-7), False),
+            ("hidden: resume at t = 101 with nonzero moments, 5 steps",
+             _adam((5,), 5, 0.01, t=101, resume=True), True),
+            ("hidden: a (3, 4) matrix, betas (0.8, 0.99), 20 steps",
+             _adam((3, 4), 20, 0.02, beta1=0.8, beta2=0.99), True),
+            ("hidden: default hyperparameters, 6 steps", _adam((6,), 6, 0.001), True),
+            ("hidden: tiny gradients with epsilon 1e-4, 8 steps",
+             _adam((5,), 8, 0.01, grad_scale=1e-5, epsilon=1e-4), True),
+            ("hidden: a single step at t = 3 with nonzero moments",
+             _adam((6,), 1, 0.05, t=3, resume=True), True),
+        ], [ADAM_NO_BIAS_CORRECTION, ADAM_STEP_COUNT, ADAM_HATS_RETURNED, ADAM_EPS_INSIDE,
+            ADAM_POWER_PRECEDENCE]),
+    ],
+)

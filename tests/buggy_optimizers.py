@@ -1,0 +1,198 @@
+"""NumPy implementations for testing the `optimizers` check table: correct
+versions of every step (in each accepted form) and deliberately wrong ones
+that each make one known mistake. Written independently of the helpers in
+autograder/assignments/optimizers.py (one function per variant, plain code).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+# ============================================================ SGD
+
+
+def sgd_step(param, grad, learning_rate):
+    return param - learning_rate * grad
+
+
+def sgd_step_ascent(param, grad, learning_rate):
+    return param + learning_rate * grad
+
+
+def sgd_step_no_lr(param, grad, learning_rate):
+    return param - grad
+
+
+def sgd_step_update_only(param, grad, learning_rate):
+    return -learning_rate * grad
+
+
+def sgd_step_in_place(param, grad, learning_rate):
+    param -= learning_rate * grad
+    return param
+
+
+# ============================================================ momentum
+
+
+def momentum_step(param, grad, velocity, learning_rate, momentum):
+    velocity = momentum * velocity - learning_rate * grad
+    return param + velocity, velocity
+
+
+def momentum_step_no_lr(param, grad, velocity, learning_rate, momentum):
+    velocity = momentum * velocity - grad
+    return param + velocity, velocity
+
+
+def momentum_step_flipped(param, grad, velocity, learning_rate, momentum):
+    velocity = momentum * velocity + learning_rate * grad
+    return param - velocity, velocity
+
+
+def momentum_step_old_velocity(param, grad, velocity, learning_rate, momentum):
+    new_param = param + velocity
+    return new_param, momentum * velocity - learning_rate * grad
+
+
+def momentum_step_ema(param, grad, velocity, learning_rate, momentum):
+    velocity = momentum * velocity + (1 - momentum) * grad
+    return param - learning_rate * velocity, velocity
+
+
+def momentum_step_lr_twice(param, grad, velocity, learning_rate, momentum):
+    velocity = momentum * velocity - learning_rate * grad
+    return param + learning_rate * velocity, velocity
+
+
+def momentum_step_in_place(param, grad, velocity, learning_rate, momentum):
+    velocity *= momentum
+    velocity -= learning_rate * grad
+    return param + velocity, velocity
+
+
+# ============================================================ Adagrad
+
+
+def adagrad_step(param, grad, accumulator, learning_rate, epsilon=1e-7):
+    accumulator = accumulator + grad ** 2
+    return param - learning_rate * grad / (np.sqrt(accumulator) + epsilon), accumulator
+
+
+def adagrad_step_keras(param, grad, accumulator, learning_rate, epsilon=1e-7):
+    accumulator = accumulator + grad * grad
+    return param - learning_rate * grad / np.sqrt(accumulator + epsilon), accumulator
+
+
+def adagrad_step_no_accumulation(param, grad, accumulator, learning_rate, epsilon=1e-7):
+    new_acc = accumulator + grad ** 2
+    return param - learning_rate * grad / (np.sqrt(grad ** 2) + epsilon), new_acc
+
+
+def adagrad_step_replaces_accumulator(param, grad, accumulator, learning_rate, epsilon=1e-7):
+    acc = grad ** 2
+    return param - learning_rate * grad / np.sqrt(acc + epsilon), acc
+
+
+def adagrad_step_no_sqrt(param, grad, accumulator, learning_rate, epsilon=1e-7):
+    accumulator = accumulator + grad ** 2
+    return param - learning_rate * grad / (accumulator + epsilon), accumulator
+
+
+def adagrad_step_old_accumulator(param, grad, accumulator, learning_rate, epsilon=1e-7):
+    new_param = param - learning_rate * grad / (np.sqrt(accumulator) + epsilon)
+    return new_param, accumulator + grad ** 2
+
+
+def adagrad_step_wrong_default_epsilon(param, grad, accumulator, learning_rate, epsilon=1e-8):
+    return adagrad_step(param, grad, accumulator, learning_rate, epsilon)
+
+
+def adagrad_step_in_place(param, grad, accumulator, learning_rate, epsilon=1e-7):
+    accumulator += grad ** 2
+    return param - learning_rate * grad / (np.sqrt(accumulator) + epsilon), accumulator
+
+
+# ============================================================ Adam
+
+
+def adam_step(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-7):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    return param - learning_rate * m_hat / (np.sqrt(v_hat) + epsilon), m, v
+
+
+def adam_step_keras(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-7):
+    m = m + (grad - m) * (1 - beta1)
+    v = v + (grad * grad - v) * (1 - beta2)
+    alpha = learning_rate * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+    return param - alpha * m / (np.sqrt(v) + epsilon), m, v
+
+
+def adam_step_no_bias_correction(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999,
+                                 epsilon=1e-7):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    return param - learning_rate * m / (np.sqrt(v) + epsilon), m, v
+
+
+def adam_step_t_from_zero(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999,
+                          epsilon=1e-7):
+    return adam_step(param, grad, m, v, t + 1, learning_rate, beta1, beta2, epsilon)
+
+
+def adam_step_t_minus_one(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999,
+                          epsilon=1e-7):
+    t = t - 1
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    alpha = learning_rate * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+    return param - alpha * m / (np.sqrt(v) + epsilon), m, v
+
+
+def adam_step_hats_returned(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999,
+                            epsilon=1e-7):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    m, v = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+    return param - learning_rate * m / (np.sqrt(v) + epsilon), m, v
+
+
+def adam_step_eps_inside(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999,
+                         epsilon=1e-7):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+    return param - learning_rate * m_hat / np.sqrt(v_hat + epsilon), m, v
+
+
+def adam_step_power_precedence(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999,
+                               epsilon=1e-7):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    m_hat, v_hat = m / (1 - (1 - beta1) ** t), v / (1 - (1 - beta2) ** t)
+    return param - learning_rate * m_hat / (np.sqrt(v_hat) + epsilon), m, v
+
+
+def adam_step_wrong_default_epsilon(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999,
+                                    epsilon=1e-8):
+    return adam_step(param, grad, m, v, t, learning_rate, beta1, beta2, epsilon)
+
+
+def adam_step_in_place(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-7):
+    m *= beta1
+    m += (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+    return param - learning_rate * m_hat / (np.sqrt(v_hat) + epsilon), m, v
+
+
+def adam_step_float32(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-7):
+    out = adam_step(param, grad, m, v, t, learning_rate, beta1, beta2, epsilon)
+    return tuple(np.asarray(a, dtype=np.float32) for a in out)
+
+
+def adam_step_returns_two(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999,
+                          epsilon=1e-7):
+    return adam_step(param, grad, m, v, t, learning_rate, beta1, beta2, epsilon)[:2]

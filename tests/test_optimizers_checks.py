@@ -1,0 +1,292 @@
+"""The `optimizers` check table is right (no sandbox: the student functions
+from buggy_optimizers.py are called in-process, one call per step, as the
+property check calls them through the sandbox).
+
+What is proved:
+- points are integers summing to 100, case counts and labels follow the rules,
+  inputs are deterministic per seed, float64, and say whether they are hidden;
+- every accepted form (both Adagrad forms, both Adam forms) passes every case
+  and triggers no hint;
+- the two forms differ by far more than the tolerance on the small-gradient
+  cases, so accepting "either" is a real choice, not a loose tolerance;
+- every listed mistake fails on some case and triggers its hint; the failure
+  names the step and, where there are two forms, the closest one;
+- feedback on hidden cases shows no numbers;
+- wrong default epsilons, float32 results and short tuples fail.
+"""
+from __future__ import annotations
+
+import copy
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import buggy_optimizers as bo
+from autograder.assignments import optimizers as opt
+from autograder.sandbox.wire import Unsupported
+
+ROOT = Path(__file__).resolve().parents[1]
+A = opt.ASSIGNMENT
+CHECKS = list(A.checks)
+SEEDS = [0, 1, 2, 12345]
+
+ACCEPTED = {
+    "sgd_step": [bo.sgd_step],
+    "momentum_step": [bo.momentum_step],
+    "adagrad_step": [bo.adagrad_step, bo.adagrad_step_keras],
+    "adam_step": [bo.adam_step, bo.adam_step_keras],
+}
+
+BUGS = {
+    opt.SGD_ASCENT: bo.sgd_step_ascent,
+    opt.SGD_NO_LR: bo.sgd_step_no_lr,
+    opt.SGD_UPDATE_ONLY: bo.sgd_step_update_only,
+    opt.MOM_NO_LR: bo.momentum_step_no_lr,
+    opt.MOM_SIGN_CONVENTION: bo.momentum_step_flipped,
+    opt.MOM_OLD_VELOCITY: bo.momentum_step_old_velocity,
+    opt.MOM_EMA: bo.momentum_step_ema,
+    opt.MOM_LR_TWICE: bo.momentum_step_lr_twice,
+    opt.ADA_NO_ACCUMULATION: [bo.adagrad_step_no_accumulation, bo.adagrad_step_replaces_accumulator],
+    opt.ADA_NO_SQRT: bo.adagrad_step_no_sqrt,
+    opt.ADA_OLD_ACCUMULATOR: bo.adagrad_step_old_accumulator,
+    opt.ADAM_NO_BIAS_CORRECTION: bo.adam_step_no_bias_correction,
+    opt.ADAM_STEP_COUNT: [bo.adam_step_t_from_zero, bo.adam_step_t_minus_one],
+    opt.ADAM_HATS_RETURNED: bo.adam_step_hats_returned,
+    opt.ADAM_EPS_INSIDE: bo.adam_step_eps_inside,
+    opt.ADAM_POWER_PRECEDENCE: bo.adam_step_power_precedence,
+}
+BUGS = {hint: bugs if isinstance(bugs, list) else [bugs] for hint, bugs in BUGS.items()}
+HINTS = [(check, hint) for check in CHECKS for hint in check.hints]
+HINT_BUGS = [(check, hint, bug) for check, hint in HINTS for bug in BUGS.get(hint, [])]
+
+
+def local_call(fn, record=None):
+    """Stand-in for the sandbox call: fresh copies of the arguments (the
+    sandbox decodes new arrays for every call); `record` keeps the last value."""
+    def call(**kwargs):
+        value = fn(**copy.deepcopy(kwargs))
+        if record is not None:
+            record["value"] = value
+        return copy.deepcopy(value)
+    return call
+
+
+def inputs_for(case, seed):
+    return case.make(np.random.default_rng(seed))
+
+
+def run(check, case, fn, seed):
+    """(problems, last value) as the runner gets them."""
+    last = {}
+    inputs = inputs_for(case, seed)
+    problems = check.verify(local_call(fn, last), dict(inputs))
+    return problems, last.get("value"), inputs
+
+
+def fired_hints(check, inputs, got):
+    return [h for h in check.hints if h.detect(copy.deepcopy(inputs), got, None)]
+
+
+# ------------------------------------------------------------------ structure
+
+def test_points_are_integers_summing_to_100():
+    assert all(float(c.points).is_integer() and c.points > 0 for c in CHECKS)
+    assert sum(c.points for c in CHECKS) == 100
+
+
+def test_one_check_per_curriculum_function():
+    assert [c.function for c in CHECKS] == ["sgd_step", "momentum_step", "adagrad_step",
+                                            "adam_step"]
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.function)
+def test_case_counts_labels_and_flags(check):
+    visible = [c for c in check.cases if not c.hidden]
+    hidden = [c for c in check.cases if c.hidden]
+    assert 2 <= len(visible) <= 4 and 3 <= len(hidden) <= 6
+    labels = [c.label for c in check.cases]
+    assert len(set(labels)) == len(labels)
+    assert all(c.label.startswith("hidden: ") for c in hidden)
+    assert not any(c.label.startswith("hidden") for c in visible)
+    assert check.reference == "reference_impl.optimizers:" + check.function
+    assert check.verify is opt.verify_steps
+    for case in check.cases:
+        inputs = inputs_for(case, 0)
+        assert inputs["_hidden"] is case.hidden and inputs["_task"] == check.function
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.function)
+def test_make_is_deterministic_and_float64(check):
+    for case in check.cases:
+        for seed in SEEDS:
+            a, b = inputs_for(case, seed), inputs_for(case, seed)
+            assert a.keys() == b.keys()
+            for key in a:
+                if isinstance(a[key], np.ndarray):
+                    assert a[key].dtype == np.float64 and np.array_equal(a[key], b[key])
+                else:
+                    assert type(a[key]) in (int, float, str, bool) and a[key] == b[key]
+            assert a["grads"].shape[1:] == a["param"].shape
+            for name in opt.STATE[check.function]:
+                assert a[name].shape == a["param"].shape
+
+
+def test_assignment_module_imports_fast_without_tensorflow():
+    code = ("import sys, time; t = time.perf_counter(); import autograder.assignments.optimizers;"
+            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules;"
+            "print(time.perf_counter() - t)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert float(out.stdout) < 1.0
+
+
+def test_private_keys_never_reach_the_student():
+    seen = []
+
+    def spy(**kwargs):
+        seen.append(set(kwargs))
+        return bo.adam_step(**kwargs)
+    check = A.check("adam_step")
+    for case in check.cases:
+        check.verify(local_call(spy), inputs_for(case, 0))
+    assert seen and all(not any(k.startswith("_") for k in keys) for keys in seen)
+    assert all("grads" not in keys and "grad" in keys for keys in seen)
+
+
+# ------------------------------------------------------------------ accepted forms
+
+FORM_CASES = [(check, k, fn) for check in CHECKS for k in range(len(check.cases))
+              for fn in ACCEPTED[check.function]]
+
+
+@pytest.mark.parametrize("check,k,fn", FORM_CASES,
+                         ids=lambda v: getattr(v, "__name__", None) or getattr(v, "function", str(v)))
+def test_every_accepted_form_passes_and_triggers_no_hint(check, k, fn):
+    case = check.cases[k]
+    for seed in SEEDS:
+        problems, got, inputs = run(check, case, fn, seed)
+        assert problems == [], (case.label, seed)
+        for hint in check.hints:
+            start = time.perf_counter()
+            assert hint.detect(copy.deepcopy(inputs), got, None) is False, (case.label, hint.message)
+            assert time.perf_counter() - start < 0.1, "detectors must be cheap"
+
+
+@pytest.mark.parametrize("function", ["adagrad_step", "adam_step"])
+def test_forms_differ_far_beyond_the_tolerance_on_small_gradients(function):
+    # Accepting both forms is a choice: on the small-gradient cases each form
+    # fails against the other's reference by orders of magnitude.
+    from reference_impl import optimizers as ref
+
+    check = A.check(function)
+    small = [c for c in check.cases if "small" in c.label or "tiny" in c.label]
+    assert len(small) >= 2
+    (_, first), (_, second) = ref.FORMS[function].items()
+    for case in small:
+        inputs = {k: v for k, v in inputs_for(case, 0).items() if not k.startswith("_")}
+        a = opt.trajectory(first, function, inputs)[-1][0]
+        b = opt.trajectory(second, function, inputs)[-1][0]
+        assert np.max(np.abs(a - b)) > 1e3 * opt.RTOL * np.max(np.abs(a)), case.label
+
+
+# ------------------------------------------------------------------ mistakes
+
+def test_every_hint_has_a_buggy_implementation():
+    in_table = {id(h) for _, h in HINTS}
+    assert in_table == {id(h) for h in BUGS}
+    assert len(in_table) == len(HINTS), "a Hint object is shared between checks"
+    for _, hint in HINTS:
+        assert hint.message.strip() and len(hint.message) < 300
+
+
+def _bug_id(value):
+    if hasattr(value, "function"):
+        return value.function
+    if hasattr(value, "message"):
+        return value.message[:30]
+    return getattr(value, "__name__", "bug")
+
+
+@pytest.mark.parametrize("check,hint,bug", HINT_BUGS, ids=_bug_id)
+def test_buggy_implementation_fails_and_triggers_its_hint(check, hint, bug):
+    fired, failed = [], []
+    for case in check.cases:
+        for seed in SEEDS:
+            with np.errstate(all="ignore"):
+                problems, got, inputs = run(check, case, bug, seed)
+                if problems:
+                    failed.append(case.label)
+                    if hint in fired_hints(check, inputs, got):
+                        fired.append(case.label)
+                else:  # a mistake that can't show on a case must not be hinted there
+                    assert hint not in fired_hints(check, inputs, got)
+    assert failed, f"{bug.__name__} passes every case"
+    assert fired, f"no case of {check.function} triggers: {hint.message}"
+
+
+@pytest.mark.parametrize("function,bug", [
+    ("adagrad_step", bo.adagrad_step_wrong_default_epsilon),
+    ("adam_step", bo.adam_step_wrong_default_epsilon),
+    ("adam_step", bo.adam_step_float32),
+])
+def test_other_mistakes_fail(function, bug):
+    check = A.check(function)
+    assert any(run(check, case, bug, 0)[0] for case in check.cases)
+
+
+def test_a_short_tuple_is_reported_at_the_first_step():
+    check = A.check("adam_step")
+    problems, _, _ = run(check, check.cases[1], bo.adam_step_returns_two, 0)
+    assert problems == ["at the first step: expected a tuple (param, m, v), got a tuple of 2 values"]
+
+
+def test_feedback_names_the_step_and_the_closest_form():
+    check = A.check("adam_step")
+    problems, _, _ = run(check, check.cases[2], bo.adam_step_eps_inside, 0)
+    assert len(problems) == 1
+    assert "closest accepted form" in problems[0]
+    problems, _, _ = run(check, check.cases[1], bo.adam_step_t_from_zero, 0)
+    assert problems[0].startswith("at the first step: param:")
+    # momentum has one form: no "closest form" note; a late divergence names its step
+    mom = A.check("momentum_step")
+    problems, _, _ = run(mom, mom.cases[0], bo.momentum_step_old_velocity, 0)
+    assert problems[0].startswith("steps 1 to 1 match, then at step 2") or \
+        problems[0].startswith("at the first step")
+    assert "closest" not in problems[0]
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.function)
+def test_hidden_feedback_shows_no_numbers(check):
+    number = re.compile(r"expected -?\d|got -?\d|index \(")
+    for case in check.cases:
+        for bug in [b for h in check.hints for b in BUGS[h]]:
+            with np.errstate(all="ignore"):
+                problems, _, _ = run(check, case, bug, 5)
+            for p in problems:
+                if case.hidden:
+                    assert not number.search(p), p
+
+
+GARBAGE = [None, "text", 3, 2.5, np.zeros(3), np.zeros((2, 2, 2)), [1, [2, 3]], (), (None, None),
+           (np.zeros(2), "x", None), Unsupported("builtins.object"), {"a": 1}, [np.ones(2)] * 3]
+
+
+@pytest.mark.parametrize("check,hint", HINTS, ids=lambda v: getattr(v, "function", None)
+                         or getattr(v, "message", "")[:40])
+def test_detectors_never_raise(check, hint):
+    inputs = inputs_for(check.cases[0], 0)
+    for got in GARBAGE:
+        assert isinstance(hint.detect(copy.deepcopy(inputs), got, None), bool)
+    assert hint.detect({}, None, None) is False
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.function)
+def test_garbage_outputs_fail_with_a_message(check):
+    for value in GARBAGE:
+        problems = check.verify(lambda **kw: value, dict(inputs_for(check.cases[0], 0)))
+        assert problems and all(isinstance(p, str) and p for p in problems)
