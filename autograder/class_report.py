@@ -54,7 +54,7 @@ def _tests(book, assignment_id: str) -> list[dict]:
 
 
 def _functions(assignment, tests: list[dict]) -> list[str]:
-    order = [c.function for c in getattr(assignment, "checks", [])]
+    order = [] if isinstance(assignment, str) else [c.function for c in assignment.checks]
     for t in sorted(tests, key=lambda t: t["idx"]):
         if t["function"] not in order:
             order.append(t["function"])
@@ -66,7 +66,7 @@ def _functions(assignment, tests: list[dict]) -> list[str]:
 def _histogram(percents: list[float]) -> str:
     import numpy as np
 
-    fig = new_figure(6.4, 2.6)
+    fig = new_figure(6.4, 2.6, layout="constrained")
     ax = fig.add_subplot()
     edges = np.linspace(0, 100, 11)
     counts, _ = np.histogram(np.clip(percents, 0, 100), bins=edges)
@@ -94,7 +94,7 @@ def _pass_rate_chart(functions: list[str], visible: dict, hidden: dict) -> str:
     import numpy as np
 
     height = 0.42 * len(functions) + 0.9
-    fig = new_figure(6.4, height)
+    fig = new_figure(6.4, height, layout="constrained")
     ax = fig.add_subplot()
     y = np.arange(len(functions))
     for offset, label, rates, color in ((-0.2, "visible tests", visible, "#2f81f7"),
@@ -121,18 +121,26 @@ def _pass_rate_chart(functions: list[str], visible: dict, hidden: dict) -> str:
 def render_class_report(book, assignment, feedback_href=default_href) -> str:
     """assignment: an Assignment (or its id). feedback_href(student) -> the
     relative link of that student's feedback page, or None for no link."""
-    assignment_id = getattr(assignment, "id", assignment)
+    if isinstance(assignment, str):
+        try:  # the registry knows the order of the functions and the title
+            from autograder import assignments
+
+            assignment = assignments.get(assignment)
+        except Exception:
+            pass
+    if isinstance(assignment, str):
+        assignment_id, title = assignment, assignment_title(assignment)
+    else:
+        assignment_id, title = assignment.id, assignment.title
     rows = book.rows(assignment_id)
     tests = _tests(book, assignment_id)
     functions = _functions(assignment, tests)
-    title = getattr(assignment, "title", "") or assignment_title(assignment_id)
 
     students = [r["student"] for r in rows]
-    max_score = max((float(r["max_score"]) for r in rows), default=0.0) or \
-        float(getattr(assignment, "max_score", 0) or 0)
+    max_score = max((float(r["max_score"]) for r in rows), default=0.0)
     scores = {r["student"]: float(r["score"]) for r in rows}
-    percents = [100 * scores[s] / float(r["max_score"]) if float(r["max_score"]) else 0.0
-                for s, r in zip(students, rows)]
+    percents = [100 * float(r["score"]) / float(r["max_score"]) if float(r["max_score"]) else 0.0
+                for r in rows]
     full = sum(float(r["score"]) >= float(r["max_score"]) > 0 for r in rows)
     unreadable = sum(r["status"] == "unreadable" for r in rows)
     failures = [t for t in tests if t["kind"] in GRADING_FAILURES]
@@ -163,7 +171,7 @@ def render_class_report(book, assignment, feedback_href=default_href) -> str:
                  "</section>")
     parts.append(_function_section(functions, tests, rows))
     parts.append(_misconceptions(tests, functions))
-    parts.append(_failures_section(failures, feedback_href))
+    parts.append(_failures_section(failures, functions, feedback_href))
     parts.append(_slowest(rows, feedback_href))
     parts.append(_students_table(rows, tests, functions, feedback_href))
     latest = max(float(r["graded_at"]) for r in rows)
@@ -247,22 +255,31 @@ def _student_cell(student: str, feedback_href) -> str:
     return f'<a href="{esc(href)}">{esc(student)}</a>' if href else esc(student)
 
 
-def _failures_section(failures: list[dict], feedback_href) -> str:
+def _failures_section(failures: list[dict], functions: list[str], feedback_href) -> str:
     head = ('<section id="grading-failures"><h2>Grading failures</h2>'
-            '<p class="muted small">Tests that could not get an answer out of the code: '
+            '<p class="muted small">Tests that got no answer out of the code: '
             + ", ".join(esc(KIND_LABELS.get(k, k)) for k in GRADING_FAILURES) + ".</p>")
     if not failures:
         return head + "<p>None: every test got an answer.</p></section>"
-    groups: dict = {}
-    for t in failures:  # by student, then function and kind; the first test carries the cause
-        groups.setdefault((t["student"], t["function"], t["kind"]), []).append(t)
+    by_function: dict = {}
+    for t in failures:  # per student, function and kind, the first test carries the cause
+        by_function.setdefault((t["student"], t["function"], t["kind"]), []).append(t)
+    groups: dict = {}    # functions of one student that failed the same way (an unreadable notebook)
+    for (student, function, kind), tests in by_function.items():
+        reason = _reason(min(tests, key=lambda t: t["idx"])["output"])
+        entry = groups.setdefault((student, kind, reason), {"functions": [], "tests": 0})
+        entry["functions"].append(function)
+        entry["tests"] += len(tests)
+    position = {f: i for i, f in enumerate(functions)}
     rows = []
-    for (student, function, kind), group in sorted(groups.items()):
-        first = min(group, key=lambda t: t["idx"])
+    for (student, kind, reason), entry in sorted(groups.items()):
+        names = sorted(entry["functions"], key=lambda f: (position.get(f, len(position)), f))
+        where = ("all functions" if len(names) > 1 and set(names) >= set(functions) else
+                 ", ".join(f"<code>{esc(f)}</code>" for f in names))
         rows.append(f'<tr class="failure" data-student="{esc(student)}" data-kind="{esc(kind)}">'
-                    f"<td>{_student_cell(student, feedback_href)}</td><td><code>{esc(function)}</code></td>"
+                    f"<td>{_student_cell(student, feedback_href)}</td><td>{where}</td>"
                     f'<td><span class="badge kind">{esc(KIND_LABELS.get(kind, kind))}</span></td>'
-                    f'<td class="num">{len(group)}</td><td><pre class="reason">{esc(_reason(first["output"]))}</pre></td></tr>')
+                    f'<td class="num">{entry["tests"]}</td><td><pre class="reason">{esc(reason)}</pre></td></tr>')
     return (head + '<div class="scroll"><table class="failures"><thead><tr><th>student</th><th>function</th>'
             '<th>kind</th><th class="num">tests</th><th>reason</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table></div></section>')

@@ -231,7 +231,10 @@ def gradescope(assignment_id, output, secret_file):
     from autograder.gradescope import build_bundle
 
     assignment = _assignment(assignment_id, output, None)
-    path = build_bundle(assignment, Path(output), seeds.load_secret(secret_file))
+    try:
+        path = build_bundle(assignment, Path(output), seeds.load_secret(secret_file))
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise BadInput(str(exc)) from None
     click.echo(f"wrote {path}")
 
 

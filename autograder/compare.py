@@ -72,7 +72,9 @@ def _kind_of(expected) -> str:
 def _is_number(value) -> bool:
     if isinstance(value, bool):
         return False
-    if isinstance(value, (int, float, np.integer, np.floating)):
+    if isinstance(value, int):
+        return abs(value) < 2 ** 1000   # 10**400 is an int, but no float can hold it
+    if isinstance(value, (float, np.integer, np.floating)):
         return True
     return isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf"
 

@@ -13,9 +13,12 @@ rendered here.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
+import json
 import math
+import warnings
 from pathlib import Path
 
 # Failures where the grader could not get an answer out of the student's code.
@@ -80,6 +83,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 .hidden-group { margin-top: 14px; }
 .hidden-group > p { margin: 0 0 4px; }
 .case .title { font-weight: 600; margin: 0 0 4px; }
+.case ul.labels { margin: 2px 0 6px; padding-left: 22px; }
 .hint { background: var(--hint-bg); border: 1px solid var(--hint-border); border-radius: 6px;
         padding: 6px 10px; margin: 8px 0; }
 .hint::before { content: "Hint: "; font-weight: 700; color: var(--warn); }
@@ -130,12 +134,12 @@ def page(title: str, body: str, extra_css: str = "") -> str:
             f"{body}\n</body>\n</html>\n")
 
 
-def new_figure(width: float, height: float):
+def new_figure(width: float, height: float, layout: str | None = None):
     """A matplotlib Figure on the Agg canvas (no pyplot, no global state)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), dpi=96, layout="constrained")
+    fig = Figure(figsize=(width, height), dpi=96, layout=layout)
     FigureCanvasAgg(fig)
     return fig
 
@@ -155,7 +159,7 @@ def assignment_title(assignment_id: str) -> str:
         return ""
 
 
-def split_output(test: dict) -> str:
+def own_feedback(test: dict) -> str:
     """A test's own feedback text: its output without the hint lines and the
     hidden-test note that results.py appends (hints are shown on their own)."""
     text = test.get("output", "") or ""
@@ -168,7 +172,7 @@ def split_output(test: dict) -> str:
     return text
 
 
-def test_label(test: dict) -> str:
+def case_label(test: dict) -> str:
     """The case label without the "function: " prefix (and without "hidden: "
     for hidden tests, which get a badge instead)."""
     name, function = test.get("name", ""), _function(test)
@@ -217,66 +221,104 @@ def _shown_slice(shape) -> str:
 
 
 def preview_figure(preview: dict) -> str:
-    """Expected | yours | difference heatmaps (difference only when the shapes
-    agree), as a PNG data URI."""
+    """Expected | yours | difference heatmaps (the difference only when the
+    shapes agree), each with a colorbar, as a PNG data URI. The same preview
+    (the same mistake on a visible case) is drawn once per process."""
+    return _preview_png(json.dumps(preview, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=128)
+def _preview_png(preview_json: str) -> str:
+    with warnings.catch_warnings():  # e.g. an empty array's singular axis limits
+        warnings.simplefilter("ignore")
+        return _draw_preview(json.loads(preview_json))
+
+
+def _draw_preview(preview: dict) -> str:
+    import matplotlib
     import numpy as np
     from matplotlib.ticker import MaxNLocator
 
     expected, got = _as_array(preview.get("expected")), _as_array(preview.get("got"))
     same = list(preview.get("got_shape", [])) == list(preview.get("expected_shape", [])) \
         and expected.shape == got.shape
-    panels = [("expected", expected), ("your output", got)]
+    panels = [("expected", expected), ("yours", got)]
     if same:
-        panels.append(("difference (yours - expected)", got - expected))
-    n = len(panels)
-    rows, cols = max(a.shape[0] for _, a in panels), max(a.shape[1] for _, a in panels)
-    aspect_ratio = rows / max(cols, 1)
-    panel_w = 2.4                            # inches: axes (about 1.7) + colorbar and labels
-    panel_h = min(max(1.7 * aspect_ratio, 0.45), 2.6) + 0.65
-    fig = new_figure(panel_w * n + 0.4, panel_h)
-    axes = fig.subplots(1, n, squeeze=False)[0]
+        panels.append(("yours \u2212 expected", got - expected))
+
+    # Fixed layout in inches (no tight/constrained layout: that doubles the
+    # drawing time): equal square cells for every panel when the arrays are
+    # not too elongated, so a shape mismatch is visible as a size difference.
+    box_w, box_h = 1.75, 2.3
+    max_r = max(max(a.shape[0] for _, a in panels), 1)
+    max_c = max(max(a.shape[1] for _, a in panels), 1)
+    if 0.25 <= max_r / max_c <= 4:
+        cell = min(box_w / max_c, box_h / max_r, 0.45)   # tiny arrays stay small
+        sizes = [(max(a.shape[1], 1) * cell, max(a.shape[0], 1) * cell) for _, a in panels]
+    else:
+        sizes = [(box_w, min(max(box_w * max(a.shape[0], 1) / max(a.shape[1], 1), 0.5), box_h))
+                 for _, a in panels]
+    left, gap, cbar_w, cbar_labels, top, bottom = 0.36, 0.07, 0.1, 0.46, 0.26, 0.26
+    panel_ws = [left + w + gap + cbar_w + cbar_labels for w, _ in sizes]
+    height = max(h for _, h in sizes) + top + bottom
+    width = sum(panel_ws)
+    fig = new_figure(width, height)
+
     finite = [a[np.isfinite(a)] for _, a in panels[:2]]
     values = np.concatenate(finite) if any(f.size for f in finite) else np.zeros(1)
     vmin, vmax = float(values.min()), float(values.max())
     if vmin == vmax:
         vmin, vmax = vmin - 1, vmax + 1
-    import matplotlib
-
     value_map = matplotlib.colormaps["viridis"].with_extremes(bad="#bbbbbb")
     diff_map = matplotlib.colormaps["RdBu_r"].with_extremes(bad="#bbbbbb")
-    for ax, (title, data) in zip(axes, panels):
-        is_diff = title.startswith("difference")
-        if is_diff:
+
+    x = 0.0
+    for (title, data), (w, h), panel_w in zip(panels, sizes, panel_ws):
+        y = height - top - h                      # top-aligned
+        ax = fig.add_axes(((x + left) / width, y / height, w / width, h / height))
+        fig.text((x + left + w / 2) / width, 1 - 0.05 / height, title, ha="center", va="top", fontsize=9)
+        if data.size == 0:
+            ax.set_axis_off()
+            ax.text(0.5, 0.5, "(empty)", ha="center", va="center", fontsize=8, transform=ax.transAxes)
+            x += panel_w
+            continue
+        cax = fig.add_axes(((x + left + w + gap) / width, y / height, cbar_w / width, h / height))
+        if title.startswith("yours \u2212"):
             d = data[np.isfinite(data)]
-            lim = float(np.abs(d).max()) if d.size else 1.0
-            lim = lim or 1.0
-            image = ax.imshow(data, cmap=diff_map, vmin=-lim, vmax=lim, interpolation="nearest",
-                              aspect="equal" if 0.25 <= aspect_ratio <= 4 else "auto")
+            lim = float(np.abs(d).max()) if d.size else 0.0
+            image = ax.imshow(data, cmap=diff_map, vmin=-(lim or 1.0), vmax=lim or 1.0,
+                              interpolation="nearest", aspect="auto")
         else:
             image = ax.imshow(data, cmap=value_map, vmin=vmin, vmax=vmax, interpolation="nearest",
-                              aspect="equal" if 0.25 <= aspect_ratio <= 4 else "auto")
-        ax.set_title(title, fontsize=9)
-        ax.tick_params(labelsize=7, length=2)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
-        if data.size and data.shape[0] * data.shape[1] <= 30 and max(data.shape) <= 8:
-            _annotate(ax, data, image)
-        bar_ = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.03)
-        bar_.ax.tick_params(labelsize=7, length=2)
+                              aspect="auto")
+        ax.tick_params(labelsize=7, length=2, pad=1)
+        ax.set_xticks(_index_ticks(data.shape[1]))
+        ax.set_yticks(_index_ticks(data.shape[0]))
+        cell_in = w / max(data.shape[1], 1)      # the values fit in cells of 0.3 inch and more
+        if data.size and data.shape[0] * data.shape[1] <= 48 and cell_in >= 0.3:
+            _annotate(ax, data, image, digits=3 if cell_in >= 0.4 else 2)
+        colorbar = fig.colorbar(image, cax=cax)
+        colorbar.ax.tick_params(labelsize=7, length=2, pad=1)
+        colorbar.ax.yaxis.set_major_locator(MaxNLocator(nbins=5 if h >= 1 else 3 if h >= 0.5 else 2))
+        x += panel_w
     return png_data_uri(fig)
 
 
-def _annotate(ax, data, image) -> None:
+def _index_ticks(n: int) -> list[int]:
+    """At most five integer ticks along an axis of n cells."""
+    return list(range(0, n, max(1, math.ceil(n / 5))))
+
+
+def _annotate(ax, data, image, digits: int = 3) -> None:
     import numpy as np
 
     norm, cmap = image.norm, image.cmap
     for (i, j), v in np.ndenumerate(data):
-        if not np.isfinite(v):
-            ax.text(j, i, "nan", ha="center", va="center", fontsize=6, color="black")
+        if not np.isfinite(v):      # a gray cell; the facts above the picture say why
             continue
         r, g, b, _ = cmap(norm(v))
         dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
-        ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=6,
+        ax.text(j, i, f"{v:.{digits}g}", ha="center", va="center", fontsize=6,
                 color="white" if dark else "black")
 
 
@@ -287,10 +329,13 @@ def _preview_block(preview: dict) -> str:
         facts.append(("output part", f"<code>{esc(preview['part'])}</code>"))
     facts.append(("expected shape", f"<code>{esc(tuple(expected_shape or ()))}</code>"))
     facts.append(("your shape", f"<code>{esc(tuple(got_shape or ()))}</code>"))
+    non_finite = any(v is None for key in ("got", "expected") for row in preview.get(key) or [] for v in row)
     for key, label in (("max_abs_error", "max abs error"), ("max_rel_error", "max rel error")):
         if preview.get(key) is not None:
-            facts.append((label, f"{preview[key]:.3g}"))
+            facts.append((label + (" (finite entries)" if non_finite else ""), f"{preview[key]:.3g}"))
     facts.append(("pictured", esc(_shown_slice(expected_shape))))
+    if non_finite:
+        facts.append(("gray cells", "NaN or infinite"))
     try:
         uri = preview_figure(preview)
     except Exception as exc:  # a picture must never cost the page
@@ -312,18 +357,47 @@ def _kind_badge(kind: str) -> str:
     return f'<span class="badge kind" data-kind="{esc(kind)}">{esc(KIND_LABELS.get(kind, kind))}</span>'
 
 
-def _visible_case(test: dict) -> str:
+def _visible_case(tests: list[dict]) -> str:
+    """One or more visible failures of one function with the same feedback
+    (e.g. every case hit the same forbidden import): one card."""
+    test = tests[0]
     extra = test.get("extra_data", {})
-    text = split_output(test)
+    text = own_feedback(test)
     preview = extra.get("preview")
-    points = f'{fmt(test.get("score", 0))} / {fmt(test.get("max_score", 0))} points'
-    return (f'<article class="case visible" data-hidden="false" data-kind="{esc(extra.get("kind", ""))}">'
-            f'<p class="title">{esc(test_label(test))} <span class="badge fail">failed</span> '
-            f'{_kind_badge(extra.get("kind", ""))} <span class="muted small">{points}</span></p>'
+    got = sum(float(t.get("score", 0)) for t in tests)
+    total = sum(float(t.get("max_score", 0)) for t in tests)
+    points = f"{fmt(got)} / {fmt(total)} points"
+    title = esc(case_label(test)) if len(tests) == 1 else f"{len(tests)} tests"
+    labels = "" if len(tests) == 1 else \
+        '<ul class="labels">' + "".join(f"<li>{esc(case_label(t))}</li>" for t in tests) + "</ul>"
+    return (f'<article class="case visible" data-hidden="false" data-count="{len(tests)}" '
+            f'data-kind="{esc(extra.get("kind", ""))}">'
+            f'<p class="title">{title} <span class="badge fail">failed</span> '
+            f'{_kind_badge(extra.get("kind", ""))} <span class="muted small">{points}</span></p>{labels}'
             + (f"<pre class=\"feedback\">{esc(text)}</pre>" if text else "")
             + _hints_html(extra.get("hints"))
             + (_preview_block(preview) if isinstance(preview, dict) else "")
             + "</article>")
+
+
+def _same_failure(tests: list[dict]) -> list[list[dict]]:
+    """Consecutive visible failures with the same kind, feedback and hints and
+    no picture, grouped."""
+    groups: list[list[dict]] = []
+    for t in tests:
+        key = _failure_key(t)
+        if groups and key is not None and _failure_key(groups[-1][0]) == key:
+            groups[-1].append(t)
+        else:
+            groups.append([t])
+    return groups
+
+
+def _failure_key(test: dict):
+    extra = test.get("extra_data", {})
+    if extra.get("preview"):
+        return None
+    return extra.get("kind"), own_feedback(test), tuple(extra.get("hints", []) or [])
 
 
 def _hidden_case(label: str, kind: str, hints: list) -> str:
@@ -335,7 +409,7 @@ def _hidden_case(label: str, kind: str, hints: list) -> str:
             f"{_hints_html(hints)}</article>")
 
 
-def _function_rows(tests: list, order: list) -> tuple[str, dict]:
+def _function_rows(tests: list, order: list) -> str:
     per: dict = {f: {"score": 0.0, "max": 0.0, "vis": [0, 0], "hid": [0, 0], "kinds": {}} for f in order}
     for t in tests:
         f = per[_function(t)]
@@ -353,13 +427,13 @@ def _function_rows(tests: list, order: list) -> tuple[str, dict]:
         f = per[name]
         frac = f["score"] / f["max"] if f["max"] else 0.0
         status = ("<span class=\"ok\">all passed</span>" if not f["kinds"] else
-                  ", ".join(f"{n} {esc(KIND_LABELS.get(k, k))}" for k, n in f["kinds"].items()))
+                  ", ".join(f"{esc(KIND_LABELS.get(k, k))} ({n})" for k, n in f["kinds"].items()))
         rows.append(f'<tr data-function="{esc(name)}"><td><code>{esc(name)}</code></td>'
                     f'<td class="num">{fmt(f["score"])} / {fmt(f["max"])}</td>'
                     f'<td>{bar(frac, label=f"{frac:.0%} of the points")}</td>'
                     f'<td class="num">{f["vis"][0]} / {f["vis"][1]}</td>'
                     f'<td class="num">{f["hid"][0]} / {f["hid"][1]}</td><td>{status}</td></tr>')
-    return "".join(rows), per
+    return "".join(rows)
 
 
 def render_feedback(results: dict) -> str:
@@ -379,7 +453,7 @@ def render_feedback(results: dict) -> str:
              f'{bar(score / max_score if max_score else 0, big=True, label=f"{fmt(score)} of {fmt(max_score)} points")}'
              "</div></header>"]
 
-    rows, per = _function_rows(tests, order)
+    rows = _function_rows(tests, order)
     parts.append('<section id="functions"><h2>Score by function</h2><div class="scroll">'
                  '<table class="functions"><thead><tr><th>function</th><th class="num">points</th><th></th>'
                  '<th class="num">visible tests</th><th class="num">hidden tests</th><th>problems</th></tr>'
@@ -395,7 +469,12 @@ def render_feedback(results: dict) -> str:
     parts.append('<section id="failures"><h2>What to fix</h2>')
     if not failed:
         parts.append('<p class="allgood">Every test passed. Well done!</p>')
-    for function in order:
+    whole = _whole_submission_failure(tests)
+    if whole:
+        parts.append(f'<article class="case visible whole" data-hidden="false" data-count="{len(tests)}" '
+                     f'data-kind="{esc(whole[0])}"><p class="title">No test could run '
+                     f'{_kind_badge(whole[0])}</p><pre class="feedback">{esc(whole[1])}</pre></article>')
+    for function in ([] if whole else order):
         mine = [t for t in failed if _function(t) == function]
         if not mine:
             continue
@@ -403,22 +482,33 @@ def render_feedback(results: dict) -> str:
                      f'<h3><code>{esc(function)}</code> <span class="muted small">'
                      f'{len(mine)} failed test{"s" if len(mine) != 1 else ""}</span></h3>')
         hidden = [t for t in mine if t.get("extra_data", {}).get("hidden")]
-        parts += [_visible_case(t) for t in mine if t not in hidden]
+        visible = [t for t in mine if not t.get("extra_data", {}).get("hidden")]
+        parts += [_visible_case(group) for group in _same_failure(visible)]
         if hidden:
             parts.append('<div class="hidden-group"><p class="muted small">Hidden tests: fresh inputs '
                          "for you alone; their inputs and outputs are not shown.</p>")
             for t in hidden:
                 t_extra = t.get("extra_data", {})
-                parts.append(_hidden_case(test_label(t), str(t_extra.get("kind", "")),
+                parts.append(_hidden_case(case_label(t), str(t_extra.get("kind", "")),
                                           list(t_extra.get("hints", []) or [])))
             parts.append("</div>")
         parts.append("</section>")
     parts.append("</section>")
 
     parts.append(_all_tests(tests))
-    parts.append(_notebook_section(results))
+    parts.append(_notebook_section(results, ran=whole is None))
     parts.append(_footer(results))
     return page(f"{assignment} feedback: {student}", "\n".join(parts))
+
+
+def _whole_submission_failure(tests: list) -> tuple[str, str] | None:
+    """(kind, reason) when every test failed for one reason about the whole
+    notebook (it could not be read): one notice instead of one per test."""
+    kinds = {t.get("extra_data", {}).get("kind") for t in tests}
+    if len(kinds) != 1 or kinds & {"passed", None} or next(iter(kinds)) not in ("unreadable",):
+        return None
+    reasons = {own_feedback(t) for t in tests if not t.get("extra_data", {}).get("hidden")}
+    return (next(iter(kinds)), reasons.pop()) if len(reasons) == 1 else None
 
 
 def _all_tests(tests: list) -> str:
@@ -429,7 +519,7 @@ def _all_tests(tests: list) -> str:
         mark = '<span class="ok">&#10003;</span>' if passed else '<span class="no">&#10007;</span>'
         hidden = ' <span class="badge hidden">hidden</span>' if extra.get("hidden") else ""
         rows.append(f'<tr><td>{mark}</td><td><code>{esc(_function(t))}</code></td>'
-                    f"<td>{esc(test_label(t))}{hidden}</td>"
+                    f"<td>{esc(case_label(t))}{hidden}</td>"
                     f'<td class="num">{fmt(t.get("score", 0))} / {fmt(t.get("max_score", 0))}</td>'
                     f'<td>{"" if passed else _kind_badge(str(extra.get("kind", "")))}</td></tr>')
     n_pass = sum(t.get("status") == "passed" for t in tests)
@@ -439,7 +529,7 @@ def _all_tests(tests: list) -> str:
             "</details></section>")
 
 
-def _notebook_section(results: dict) -> str:
+def _notebook_section(results: dict, ran: bool = True) -> str:
     extra = results.get("extra_data", {}) or {}
     problems = extra.get("cell_problems", []) or []
     printed = printed_output(results)
@@ -456,13 +546,15 @@ def _notebook_section(results: dict) -> str:
         out.append(f'<details class="cell-problems"{" open" if notable else ""}>'
                    f"<summary>{len(problems)} cell{'s' if len(problems) != 1 else ''} failed while loading"
                    f"</summary>{note}<ul>{items}</ul></details>")
-    else:
+    elif ran:
         out.append('<p class="muted small">Every cell of your notebook loaded without an error.</p>')
+    else:
+        out.append('<p class="muted small">Your notebook could not be read, so none of its cells ran.</p>')
     if printed.strip():
         out.append('<details class="printed-output"><summary>What your code printed '
                    f'({len(printed.splitlines())} lines)</summary><pre class="printed">{esc(printed)}</pre></details>')
-    else:
-        out.append('<p class="muted small">Your code printed nothing while loading.</p>')
+    elif ran:
+        out.append('<p class="muted small">Your code printed nothing.</p>')
     out.append("</section>")
     return "".join(out)
 
@@ -470,9 +562,8 @@ def _notebook_section(results: dict) -> str:
 def _footer(results: dict) -> str:
     extra = results.get("extra_data", {}) or {}
     versions = extra.get("versions", {}) or {}
+    # No seed here: with the check tables it would regenerate the hidden inputs.
     bits = [f"grader {esc(versions.get('autograder', '?'))}"]
-    if extra.get("seed") is not None:
-        bits.append(f"seed {esc(extra['seed'])}")
     if extra.get("device"):
         bits.append(f"device {esc(extra['device'])}")
     if extra.get("isolation"):

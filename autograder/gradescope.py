@@ -107,7 +107,7 @@ fi
 
 fail_closed() {  # $1: what the student reads
     "$PY" - "$RESULTS" "$1" "$ASSIGNMENT" "$STUDENT" "$MAX_SCORE" <<'PYTHON' && return
-import json, sys
+import json, os, sys
 path, message, assignment, student, max_score = sys.argv[1:6]
 data = {"score": 0.0, "max_score": float(max_score), "execution_time": 0.0, "output": message,
         "visibility": "visible", "stdout_visibility": "hidden", "tests": [],
@@ -115,7 +115,6 @@ data = {"score": 0.0, "max_score": float(max_score), "execution_time": 0.0, "out
 with open(path + ".tmp", "w") as f:
     json.dump(data, f, indent=2)
     f.write("\n")
-import os
 os.replace(path + ".tmp", path)
 PYTHON
     # Not even Python works: a fixed message, still valid JSON.
@@ -165,7 +164,7 @@ if [ ${#GRADE[@]} -eq 0 ] || [ ! -r "$SECRET" ]; then
     exit 0
 fi
 
-echo "grading $FILE as ${STUDENT:-<file name>} for $ASSIGNMENT"
+echo "grading $FILE as ${STUDENT:-<file name>} for $ASSIGNMENT with ${GRADE[*]}"
 ARGS=(run "$FILE" --assignment "$ASSIGNMENT" -o "$RESULTS" --secret-file "$SECRET")
 [ -n "$STUDENT" ] && ARGS+=(--student "$STUDENT")
 LOG="$(mktemp)"

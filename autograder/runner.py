@@ -8,11 +8,12 @@ the student's side becomes a failed test with a reason, never an exception here.
 """
 from __future__ import annotations
 
+import builtins
 import copy
 import time
 from dataclasses import dataclass, field
 
-from autograder import seeds
+from autograder import hints, seeds
 from autograder.compare import compare
 from autograder.sandbox.launch import Limits, isolation_mode
 from autograder.sandbox.session import CallResult, Session
@@ -81,7 +82,7 @@ class GradeReport:
 
 # Failures that cost the student process its life (or hung it): rerunning the
 # same function on more cases would only burn time and restarts.
-PROCESS_KILLERS = {"timeout", "crash", "too_large", "protocol"}
+PROCESS_KILLERS = {"timeout", "crash", "too_large", "protocol", "memory"}
 
 
 class StudentCallFailed(Exception):
@@ -110,10 +111,8 @@ def grade(assignment: Assignment, cells: list[str], student: str, seed: int,
     t2 = time.perf_counter()
     session.finish_loading()
     t3 = time.perf_counter()
-    tests = []
     try:
-        for check in assignment.checks:
-            tests += _grade_check(check, session, seed)
+        tests = _grade_all(assignment, session, seed)
     finally:
         session.close()
     t4 = time.perf_counter()
@@ -137,48 +136,74 @@ def failed_report(assignment: Assignment, student: str, seed: int, kind: str, re
     return GradeReport(assignment.id, student, seed, tests, [], "", {"total": 0.0}, isolation_mode())
 
 
-def _grade_check(check: Check, session: Session, seed: int) -> list[TestResult]:
-    share = check.points / len(check.cases)
-    results = []
-    missing = check.function not in session.names
-    fatal = None  # a case that killed or hung the process: the function's other cases are not run
-    for index, case in enumerate(check.cases):
-        result = TestResult(check.function, case.label, index, case.hidden, share)
-        start = time.perf_counter()
-        if missing:
-            _fail(result, "missing", _missing_message(check.function, session))
-        elif fatal is not None:
-            _fail(result, fatal.kind, f"not run: an earlier test of {check.function} failed with: "
-                  f"{fatal.feedback.splitlines()[0]}")
-        else:
-            inputs = case.make(Rng(seeds.case_seed(check.function, index, case.hidden, seed)).make())
+def _grade_all(assignment: Assignment, session: Session, seed: int) -> list[TestResult]:
+    """Every visible case first, then every hidden one. What the student's code
+    prints is kept only up to the first hidden call: printed arguments of a
+    hidden call would otherwise reveal its inputs in the feedback."""
+    results: dict[tuple[str, int], TestResult] = {}
+    fatal: dict[str, TestResult] = {}  # a case that killed or hung the process, per function
+    for hidden_pass in (False, True):
+        if hidden_pass:
+            session.freeze_output()
+        for check in assignment.checks:
+            for index, case in enumerate(check.cases):
+                if case.hidden == hidden_pass:
+                    results[check.function, index] = _grade_case(check, index, case, session, seed, fatal)
+    return [results[c.function, i] for c in assignment.checks for i in range(len(c.cases))]
+
+
+def _grade_case(check: Check, index: int, case: Case, session: Session, seed: int,
+                fatal: dict) -> TestResult:
+    result = TestResult(check.function, case.label, index, case.hidden,
+                        check.points / len(check.cases))
+    start = time.perf_counter()
+    if check.function not in session.names:
+        _fail(result, "missing", _missing_message(check.function, session))
+    elif check.function in fatal:
+        first = fatal[check.function]
+        _fail(result, first.kind, f"not run: an earlier test of {check.function} failed with: "
+              f"{first.feedback.splitlines()[0]}")
+    else:
+        inputs = case.make(Rng(seeds.case_seed(check.function, index, case.hidden, seed)).make())
+        try:
             _run_case(check, case, inputs, session, result)
-            if result.kind in PROCESS_KILLERS:
-                fatal = result
-        result.seconds = time.perf_counter() - start
-        results.append(result)
-    return results
+        except Exception as exc:  # whatever the student sent tripped the grader: fail closed
+            _fail(result, "protocol", f"the answer of {check.function} could not be handled "
+                  f"({type(exc).__name__})")
+        if result.kind in PROCESS_KILLERS:
+            fatal[check.function] = result
+    result.seconds = time.perf_counter() - start
+    return result
 
 
 def _run_case(check: Check, case: Case, inputs: dict, session: Session, result: TestResult) -> None:
     if check.verify is not None:
-        return _run_property_case(check, inputs, session, result)
+        return _run_property_case(check, case, inputs, session, result)
     call = session.call(check.function, inputs, check.timeout, driver=check.driver)
     if not call.ok:
-        return _fail(result, *_call_failure(check.function, call, session))
+        return _fail(result, *_call_failure(check.function, call, session, case.hidden))
     try:
         expected = check.reference_function()(**_for_reference(inputs))
     except Exception as exc:  # a grader bug: say so, never blame the student silently
         return _fail(result, "grader_error", f"internal grader error in the reference for "
                      f"{check.function} ({type(exc).__name__}: {exc}); please tell your instructor")
-    mismatch = compare(call.value, expected, rtol=case.rtol or check.rtol,
-                       atol=case.atol if case.atol is not None else check.atol,
-                       hidden=case.hidden, returns=check.returns, names=check.outputs)
+    try:
+        mismatch = compare(call.value, expected, rtol=case.rtol or check.rtol,
+                           atol=case.atol if case.atol is not None else check.atol,
+                           hidden=case.hidden, returns=check.returns, names=check.outputs)
+    except Exception as exc:  # e.g. an int too large for a float
+        return _fail(result, "wrong", f"the returned value could not be compared with the expected "
+                     f"one ({type(exc).__name__})")
     if call.mutated:
         return _fail(result, "wrong", _mutated_message(check.function, call.mutated))
     if check.warning_free and call.warnings:
-        return _fail(result, "wrong", "NumPy warned during the call: " + "; ".join(call.warnings)
-                     + ". The result must be computed without overflow or invalid operations.")
+        said = "" if case.hidden else ": " + "; ".join(call.warnings)
+        _fail(result, "wrong", f"NumPy warned during the call{said}. The result must be "
+              "computed without overflow, invalid operations or division by zero.")
+        # Stability hints look at the warnings too (a naive sigmoid at -1000 is right but warns).
+        result.hints = _fired_hints(check, {**inputs, hints.WARNINGS_KEY: list(call.warnings)},
+                                    call.value, expected)
+        return
     if mismatch is None:
         result.passed, result.kind = True, "passed"
         return
@@ -187,7 +212,8 @@ def _run_case(check: Check, case: Case, inputs: dict, session: Session, result: 
     result.hints = _fired_hints(check, inputs, call.value, expected)
 
 
-def _run_property_case(check: Check, inputs: dict, session: Session, result: TestResult) -> None:
+def _run_property_case(check: Check, case: Case, inputs: dict, session: Session,
+                       result: TestResult) -> None:
     last = {}
 
     def call(**kwargs):
@@ -205,9 +231,10 @@ def _run_property_case(check: Check, inputs: dict, session: Session, result: Tes
     try:
         problems = check.verify(call, dict(inputs))
     except StudentCallFailed as failed:
-        return _fail(result, *_call_failure(check.function, failed.result, session))
+        return _fail(result, *_call_failure(check.function, failed.result, session, case.hidden))
     except Exception as exc:  # a value shaped so oddly that the property check tripped on it
-        problems = [f"the returned value could not be checked ({type(exc).__name__}: {exc})"]
+        detail = type(exc).__name__ if case.hidden else f"{type(exc).__name__}: {exc}"
+        problems = [f"the returned value could not be checked ({detail})"]
     if isinstance(problems, Partial):
         result.fraction = min(max(float(problems.fraction), 0.0), 1.0)
         result.passed = result.fraction >= 1.0
@@ -257,17 +284,33 @@ def _missing_message(function: str, session: Session) -> str:
     return message
 
 
-def _call_failure(function: str, call: CallResult, session: Session) -> tuple[str, str]:
+def _call_failure(function: str, call: CallResult, session: Session,
+                  hidden: bool = False) -> tuple[str, str]:
+    """Kind and feedback for a call that did not return a value. For hidden
+    cases only grader-made words are used: exception messages, tracebacks and
+    exit codes are the student's to choose and could carry the hidden inputs."""
     if call.kind != "exception":
+        if hidden and call.kind == "crash":
+            return call.kind, f"{function} crashed the student process on a hidden test"
         return call.kind, call.message
     if call.error_type == "NotImplementedError":
         return "not_implemented", f"{function} is not implemented yet (it still raises NotImplementedError)"
     if call.error_type == "ForbiddenModuleError":
+        if hidden:
+            return "forbidden", f"{function} uses a library that is not allowed here (NumPy only)"
         return "forbidden", f"{function} uses a library that is not allowed here: {call.message}"
     if call.error_type == "MemoryError":
         return "memory", (f"{function} ran out of memory (limit {session.limits.memory_mb} MB); "
                           "avoid building huge intermediate arrays")
+    if hidden:
+        name = call.error_type if call.error_type in _BUILTIN_EXCEPTIONS else "an exception"
+        return "error", (f"{function} raised {name} on a hidden test (messages of hidden tests are "
+                         "not shown; a visible test with the same situation shows the details)")
     text = f"{function} raised {call.error_type}: {call.message}".rstrip(": ")
     if call.traceback:
         text += "\n" + call.traceback.rstrip()
     return "error", text
+
+
+_BUILTIN_EXCEPTIONS = {name for name, obj in vars(builtins).items()
+                       if isinstance(obj, type) and issubclass(obj, BaseException)}

@@ -7,7 +7,7 @@
 For each visible case it does what the grader does, with the same code: the
 same inputs (public seeds, `seeds.case_seed(function, index, False, 0)`), the
 same TensorFlow reference, comparison, in-place-mutation and warning checks
-and the same hints (`runner._run_case`). Only the call differs: the function
+and the same hints (`runner._grade_case`). Only the call differs: the function
 is taken from the notebook's namespace and called here, in the student's own
 process (no sandbox: it is their kernel). Hidden cases are never generated;
 the report only says how many there are.
@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder import assignments, seeds
-from autograder.runner import TestResult, _run_case, limits_for
+from autograder.runner import TestResult, _grade_case, limits_for
 from autograder.sandbox import wire
 from autograder.sandbox.session import CallResult
 from autograder.spec import Assignment, Check, Rng, resolve
@@ -163,29 +163,20 @@ def run(assignment: Assignment, functions: list[str], namespace: dict, *, seed: 
     tests, not_run = [], 0
     start = time.perf_counter()
     for function in functions:
-        check = assignment.check(function)
-        judged = _with_cached_reference(check)
-        share = check.points / len(check.cases)
-        defined = callable(namespace.get(function))
-        slow = None  # a case that ran past the grader's time limit: skip the rest, as the grader does
+        check = _with_cached_reference(assignment.check(function))
+        fatal: dict = {}  # as in the grader: after a call that ran too long, the rest is not run
         for index, case in enumerate(check.cases):
             if case.hidden and not hidden:
                 not_run += 1
                 continue
-            result = TestResult(function, case.label, index, case.hidden, share)
-            began = time.perf_counter()
-            if not defined:
+            if not callable(namespace.get(function)):
+                result = TestResult(function, case.label, index, case.hidden,
+                                    check.points / len(check.cases))
                 _fail(result, "missing", f"{function} is not defined yet: run the cell that "
                       "defines it first (and keep its name)")
-            elif slow is not None:
-                _fail(result, "timeout", f"not run: an earlier test of {function} took too long")
             else:
-                inputs = case.make(Rng(seeds.case_seed(function, index, case.hidden, seed)).make())
                 with _calm():
-                    _run_case(judged, case, inputs, session, result)
-                if result.kind == "timeout":
-                    slow = result
-            result.seconds = time.perf_counter() - began
+                    result = _grade_case(check, index, case, session, seed, fatal)
             tests.append(result)
     return SelfCheckReport(assignment.id, list(functions), tests, not_run,
                            time.perf_counter() - start)
@@ -196,8 +187,9 @@ def _fail(result: TestResult, kind: str, feedback: str) -> None:
 
 
 class _InProcess:
-    """What the runner needs from a `sandbox.session.Session` (`call` returning a
-    `CallResult`, and `limits`), for functions living in this process.
+    """What the runner needs from a `sandbox.session.Session` (`names`,
+    `cell_errors`, `limits`, and `call` returning a `CallResult`), for functions
+    living in this process.
 
     Mirrors `sandbox/worker.py`: arguments and the returned value make the same
     round trip through `wire` (so the comparison sees exactly what the grader
@@ -208,6 +200,10 @@ class _InProcess:
     def __init__(self, namespace: dict, limits):
         self.namespace, self.limits = namespace, limits
         self.cell_errors: list = []
+
+    @property
+    def names(self) -> list[str]:
+        return [k for k, v in self.namespace.items() if callable(v)]
 
     def call(self, function: str, kwargs: dict, timeout: float, global_seed=None,
              driver: str | None = None) -> CallResult:

@@ -55,7 +55,7 @@ def build_model(input_shape, n_outputs):
     x = layers.Dense(32, activation="relu")(x)
     outputs = layers.Dense(n_outputs, activation="sigmoid")(x)
     model = keras.Model(inputs, outputs)
-    model.compile(optimizer=keras.optimizers.Adam(2e-3), loss="binary_crossentropy")
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
     return model
 
 

@@ -35,8 +35,8 @@ import numpy as np
 # The data set and the metric of this exercise (the grader uses exactly this code).
 IMAGE_SHAPE = (16, 16, 1)      # calorimeter cells (rows, columns) x 1 channel, energy in GeV
 N_OUTPUTS = 1                  # one score per shower: larger means "more electron-like"
-TRAIN_SEED, N_TRAIN = 2024, 8000   # the public training set the grader trains on
-EPOCHS, BATCH_SIZE = 8, 64     # the grader's training budget: model.fit(x, y, EPOCHS, BATCH_SIZE)
+TRAIN_SEED, N_TRAIN = 2024, 4000   # the public training set the grader trains on
+EPOCHS, BATCH_SIZE = 15, 64    # the grader's training budget: model.fit(x, y, EPOCHS, BATCH_SIZE)
 MAX_PARAMS = 50_000            # parameter budget (trainable and non-trainable)
 TIME_LIMIT = 60.0              # seconds of training on the grader's machine (2 CPU cores)
 EFFICIENCY = 0.90              # electron efficiency at which the pion rejection is measured

@@ -56,6 +56,14 @@ def he_uniform(fan_in, fan_out, rng):
     return _uniform(_he(fan_in, fan_out), fan_in, fan_out, rng)
 
 
+def he_uniform_float32(fan_in, fan_out, rng):
+    # the largest draws may round up past the float64 limit by half a float32 ulp
+    w = _uniform(_he(fan_in, fan_out), fan_in, fan_out, rng).astype(np.float32)
+    limit = np.float32(np.sqrt(3.0 * _he(fan_in, fan_out)))
+    w[0, 0] = limit  # force the worst case: exactly the rounded limit
+    return w
+
+
 def he_normal(fan_in, fan_out, rng):
     return _truncated_normal(_he(fan_in, fan_out), fan_in, fan_out, rng)
 

@@ -377,3 +377,65 @@ def test_restoring_x_by_subtraction_is_caught_on_some_case():
         except Mutated:
             caught += 1
     assert caught >= 1
+
+
+# ------------------------------------------------------------------ in the real sandbox
+
+@pytest.mark.slow
+def test_object_caches_and_driver_messages_in_the_sandbox(grade_cells):
+    cells = ['''
+import numpy as np
+
+class Cache:                      # an object: it could never travel to the grader
+    def __init__(self, **arrays):
+        self.__dict__.update(arrays)
+
+def dense_forward(x, W, b):
+    return x @ W + b, Cache(x=x, W=W)
+
+def dense_backward(dout, cache):
+    return dout @ cache.W.T, cache.x.T @ dout, dout.sum(axis=0)
+
+def relu_forward(x):
+    raise NotImplementedError()
+
+def relu_backward(dout, cache):
+    return dout * (cache > 0)
+
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        x[i] += h
+        up = f(x)
+        x[i] -= 2 * h
+        down = f(x)
+        x[i] += h
+        grad[i] = (up - down) / (2 * h)
+    return grad
+''']
+    report = grade_cells("backprop", cells)
+    by_function = {}
+    for t in report.tests:
+        by_function.setdefault(t.function, []).append(t)
+    assert all(t.passed for t in by_function["dense_forward"] + by_function["dense_backward"])
+    assert all(t.kind == "not_implemented" for t in by_function["relu_forward"])
+    assert all("relu_forward, which is not implemented yet" in t.feedback
+               for t in by_function["relu_backward"] if not t.hidden)
+    assert not any(t.passed for t in by_function["relu_backward"])
+    # x + h - 2h + h is not always x: the worker's exact comparison catches it
+    assert any("modified its input x in place" in t.feedback
+               for t in by_function["numerical_gradient"])
+
+
+def test_notebook_test_cells_carry_the_table_points():
+    import json
+
+    nb = json.loads((ROOT / "solutions" / "backprop.ipynb").read_text())
+    assert nb["metadata"]["dlphys"]["assignment"] == A.id
+    cells = {c["metadata"]["nbgrader"]["grade_id"]: c for c in nb["cells"]
+             if c["metadata"].get("nbgrader", {}).get("grade")}
+    assert {k: c["metadata"]["nbgrader"]["points"] for k, c in cells.items()} == \
+        {f"test_{c.function}": c.points for c in CHECKS}
+    for check in CHECKS:
+        assert "".join(cells[f"test_{check.function}"]["source"]) == (
+            f'from autograder.selfcheck import nbgrader_check\nnbgrader_check("{check.function}")')

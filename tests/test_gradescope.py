@@ -26,7 +26,19 @@ EMAIL = "alice@uni.example"
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory) -> Path:
-    return build_bundle(assignments.get(ASSIGNMENT), tmp_path_factory.mktemp("bundle") / "ag.zip", SECRET)
+    """Built by the command an instructor runs (`grade gradescope`)."""
+    tmp = tmp_path_factory.mktemp("bundle")
+    (tmp / "secret").write_bytes(SECRET + b"\n")
+    done = subprocess.run([str(BIN / "grade"), "gradescope", "--assignment", ASSIGNMENT, "-o", "out/ag.zip",
+                           "--secret-file", "secret"], cwd=tmp, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "wrote out/ag.zip" in done.stdout, done.stdout + done.stderr
+    return tmp / "out" / "ag.zip"
+
+
+def test_build_bundle_refuses_an_empty_secret(tmp_path):
+    with pytest.raises(ValueError, match="secret"):
+        build_bundle(assignments.get(ASSIGNMENT), tmp_path / "ag.zip", b"")
+    assert not (tmp_path / "ag.zip").exists()
 
 
 @pytest.fixture
@@ -123,6 +135,7 @@ def test_the_wheel_installs_and_runs(bundle, tmp_path):
     metadata(root)
     done, data = run_autograder(root, path_first=tmp_path / "nowhere", DLPHYS_GRADER_HOME=str(home))
     # The grader ran (it read the notebook and refused it), from the installed copy.
+    assert f"with {home}/venv/bin/python -m autograder.cli" in done.stdout
     assert_fail_closed(data, "not a valid notebook")
     assert data["extra_data"]["student"] == EMAIL
     probe = subprocess.run([str(home / "venv" / "bin" / "python"), "-c", "import autograder; print(autograder.__file__)"],

@@ -44,7 +44,10 @@ def test_nbgrader_autograde_gives_the_solution_full_points_and_the_exercise_none
         "c = get_config()\n"
         f"c.CourseDirectory.root = {str(course)!r}\n"
         "c.CourseDirectory.course_id = 'dlphys'\n"
-        f"c.CourseDirectory.db_url = {db_url!r}\n")
+        f"c.CourseDirectory.db_url = {db_url!r}\n"
+        # the first test cell imports TensorFlow in the kernel: more than nbgrader's
+        # default 30 s per cell on a busy machine
+        "c.Execute.timeout = 300\n")
     notebook = f"{assignment}.ipynb"
     shutil.copy(ROOT / "solutions" / notebook, course / "source" / assignment / notebook)
     nbgrader(course, "generate_assignment", assignment)

@@ -252,12 +252,21 @@ def test_feedback_names_the_step_and_the_closest_form():
     assert "closest accepted form" in problems[0]
     problems, _, _ = run(check, check.cases[1], bo.adam_step_t_from_zero, 0)
     assert problems[0].startswith("at the first step: param:")
+    ada = A.check("adagrad_step")
+    problems, _, _ = run(ada, ada.cases[2], bo.adagrad_step_old_accumulator, 0)
+    assert problems[0].startswith("at the first step: param:")
     # momentum has one form: no "closest form" note; a late divergence names its step
     mom = A.check("momentum_step")
     problems, _, _ = run(mom, mom.cases[0], bo.momentum_step_old_velocity, 0)
-    assert problems[0].startswith("steps 1 to 1 match, then at step 2") or \
-        problems[0].startswith("at the first step")
-    assert "closest" not in problems[0]
+    assert problems[0].startswith("at the first step: param:") and "closest" not in problems[0]
+    calls = []
+
+    def wrong_from_the_third_call(**kwargs):
+        calls.append(1)
+        param, velocity = bo.momentum_step(**kwargs)
+        return (param + 1.0 if len(calls) >= 3 else param), velocity
+    problems, _, _ = run(mom, mom.cases[0], wrong_from_the_third_call, 0)
+    assert problems[0].startswith("steps 1 to 2 match, then at step 3: param:")
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.function)
@@ -290,3 +299,51 @@ def test_garbage_outputs_fail_with_a_message(check):
     for value in GARBAGE:
         problems = check.verify(lambda **kw: value, dict(inputs_for(check.cases[0], 0)))
         assert problems and all(isinstance(p, str) and p for p in problems)
+
+
+# ------------------------------------------------------------------ in the real sandbox
+
+def _renamed(fn, name):
+    import inspect
+
+    return inspect.getsource(fn).replace(f"def {fn.__name__}(", f"def {name}(", 1)
+
+
+@pytest.mark.slow
+def test_in_place_updates_fail_with_the_mutation_message_in_the_sandbox(grade_cells):
+    cells = ["import numpy as np",
+             _renamed(bo.sgd_step_in_place, "sgd_step"),
+             _renamed(bo.momentum_step_in_place, "momentum_step"),
+             _renamed(bo.adagrad_step_in_place, "adagrad_step"),
+             _renamed(bo.adam_step_in_place, "adam_step")]
+    report = grade_cells("optimizers", cells)
+    assert report.score == 0
+    expected = {"sgd_step": "param", "momentum_step": "velocity", "adagrad_step": "accumulator",
+                "adam_step": "m"}
+    for t in report.tests:
+        assert f"{t.function} modified its input {expected[t.function]} in place" in t.feedback, \
+            (t.name, t.feedback)
+
+
+@pytest.mark.slow
+def test_both_forms_score_full_marks_in_the_sandbox(grade_cells):
+    cells = ["import numpy as np",
+             _renamed(bo.sgd_step, "sgd_step"), _renamed(bo.momentum_step, "momentum_step"),
+             _renamed(bo.adagrad_step_keras, "adagrad_step"),
+             _renamed(bo.adam_step_keras, "adam_step")]
+    report = grade_cells("optimizers", cells)
+    assert [(t.name, t.feedback) for t in report.tests if not t.passed] == []
+
+
+def test_notebook_test_cells_carry_the_table_points():
+    import json
+
+    nb = json.loads((ROOT / "solutions" / "optimizers.ipynb").read_text())
+    assert nb["metadata"]["dlphys"]["assignment"] == A.id
+    cells = {c["metadata"]["nbgrader"]["grade_id"]: c for c in nb["cells"]
+             if c["metadata"].get("nbgrader", {}).get("grade")}
+    assert {k: c["metadata"]["nbgrader"]["points"] for k, c in cells.items()} == \
+        {f"test_{c.function}": c.points for c in CHECKS}
+    for check in CHECKS:
+        assert "".join(cells[f"test_{check.function}"]["source"]) == (
+            f'from autograder.selfcheck import nbgrader_check\nnbgrader_check("{check.function}")')

@@ -116,9 +116,11 @@ def _drop_privileges(uid: int):
         os.setuid(uid)
 
 
-def _preexec(limits: Limits, drop_to: int | None):
+def _preexec(limits: Limits, drop_to: int | None, cgroup=None):
     def apply():
         os.setsid()  # own process group: one kill reaches every child
+        if cgroup is not None:
+            cgroup.enter()  # before exec: every descendant is born inside the limits
         mb = 1024 * 1024
         for what, value in ((resource.RLIMIT_AS, limits.memory_mb * mb),
                             (resource.RLIMIT_CPU, limits.cpu_seconds),
@@ -165,7 +167,7 @@ def _bwrap_command(limits: Limits, forbidden, uid: int) -> list[str]:
             "--ro-bind", str(SANDBOX_DIR / "drivers"), "/grader/drivers",
             "--ro-bind", str(SANDBOX_DIR / "stubs"), "/grader/stubs",
             "--chdir", home, "--clearenv"]
-    for key, value in {**clean_env(home), "DLPHYS_PIDNS": "1"}.items():
+    for key, value in clean_env(home).items():
         cmd += ["--setenv", key, value]
     return cmd + ["--", *_as_student(uid), sys.executable, "-I", "/grader/worker.py"]
 
@@ -186,7 +188,7 @@ _warned = False
 
 
 def start(limits: Limits, forbidden=(), workdir: str | None = None,
-          uid: int | None = None) -> subprocess.Popen:
+          uid: int | None = None, cgroup=None) -> subprocess.Popen:
     """Start a worker as `uid` (when the grader is root); the caller owns the
     process (see process.StudentProcess)."""
     global _warned
@@ -205,9 +207,21 @@ def start(limits: Limits, forbidden=(), workdir: str | None = None,
         env = clean_env(cwd)
     return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, cwd=cwd, env=env,
-                            preexec_fn=_preexec(limits, drop_to=None if sandboxed else uid),
+                            preexec_fn=_preexec(limits, drop_to=None if sandboxed else uid, cgroup=cgroup),
                             close_fds=True)
 
 
+@functools.lru_cache(maxsize=1)
+def cgroups_available() -> bool:
+    from autograder.sandbox.cgroup import Cgroup
+
+    probe = Cgroup.create(f"dlphys-probe-{os.getpid()}", 64, 8)
+    if probe is None:
+        return False
+    probe.remove()
+    return True
+
+
 def isolation_mode() -> str:
-    return "bubblewrap" if bwrap_available() else "rlimits"
+    mode = "bubblewrap" if bwrap_available() else "rlimits"
+    return mode + ("+cgroup" if cgroups_available() else "")

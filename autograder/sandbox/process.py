@@ -36,9 +36,12 @@ class _OutputDrain(threading.Thread):
     def __init__(self, stream):
         super().__init__(daemon=True)
         self.stream, self.kept, self.dropped = stream, bytearray(), 0
+        self.frozen = False   # once set, output is read (so the student never blocks) but not kept
 
     def run(self):
         for chunk in iter(lambda: self.stream.read1(65536), b""):
+            if self.frozen:
+                continue
             room = OUTPUT_CAP - len(self.kept)
             self.kept += chunk[:max(room, 0)]
             self.dropped += max(len(chunk) - max(room, 0), 0)
@@ -54,12 +57,22 @@ class StudentProcess:
     def __init__(self, limits: launch.Limits, forbidden=()):
         self.limits = limits
         self._tmp = None
+        self.proc = None
         self.uid = launch.sandbox_uid()
         if not launch.bwrap_available():
             self._tmp = tempfile.mkdtemp(prefix="dlphys-student-")
             if os.getuid() == 0:
                 os.chown(self._tmp, self.uid, self.uid)
-        self.proc = launch.start(limits, forbidden, workdir=self._tmp, uid=self.uid)
+        from autograder.sandbox.cgroup import Cgroup
+
+        self.cgroup = Cgroup.create(f"dlphys-{self.uid}", limits.memory_mb, limits.processes) \
+            if launch.cgroups_available() else None
+        try:
+            self.proc = launch.start(limits, forbidden, workdir=self._tmp, uid=self.uid,
+                                     cgroup=self.cgroup)
+        except BaseException:
+            self._cleanup()
+            raise
         self._out = self.proc.stdout.fileno()
         self._drain = _OutputDrain(self.proc.stderr)
         self._drain.start()
@@ -117,12 +130,18 @@ class StudentProcess:
             code = self.proc.returncode
         self._cleanup()
         tail = self.output()[-600:]
+        if self.cgroup is not None and self.cgroup.oom_killed():
+            return StudentProcessError("memory", f"the student process ran out of memory "
+                                                 f"(limit {self.limits.memory_mb} MB for all its processes)")
         if "MemoryError" in tail or code in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT) \
                 and ("memory" in tail.lower() or "bad_alloc" in tail):
             return StudentProcessError("memory", f"the student process ran out of memory "
                                                  f"(limit {self.limits.memory_mb} MB)")
         if code is not None and code < 0:
-            how = f"was killed by signal {signal.Signals(-code).name}"
+            try:
+                how = f"was killed by signal {signal.Signals(-code).name}"
+            except ValueError:  # real-time signals have no name
+                how = f"was killed by signal {-code}"
         else:
             how = f"exited with code {code}"
         return StudentProcessError("crash", f"the student process {how}")
@@ -150,6 +169,12 @@ class StudentProcess:
         self.kill()
 
     def _cleanup(self) -> None:
+        if getattr(self, "proc", None) is None:
+            if self._tmp:
+                shutil.rmtree(self._tmp, ignore_errors=True)
+            if getattr(self, "cgroup", None) is not None:
+                self.cgroup.remove()
+            return
         for stream in (self.proc.stdin, self.proc.stdout):
             try:
                 stream.close()
@@ -158,7 +183,69 @@ class StudentProcess:
         if self._tmp:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
+        if getattr(self, "cgroup", None) is not None and self.proc.poll() is not None:
+            for _ in range(50):  # the kernel frees the group a moment after its last process
+                self.cgroup.remove()
+                if not any(d.exists() for d in self.cgroup.dirs.values()):
+                    break
+                time.sleep(0.01)
 
     def output(self) -> str:
         """What the student's code printed so far (capped)."""
         return self._drain.text()
+
+    def reap_strays(self) -> int:
+        """Kill every process the student left running besides the worker
+        (daemons, fork-bomb survivors), from the grader's side so student code
+        can't switch it off. The worker is the oldest process of the sandbox's
+        own uid under our child. Scans until one finds nothing, so a child forked
+        while we were killing its parent is caught too; returns how many died."""
+        killed = 0
+        for _ in range(20):
+            if not self.alive:
+                break
+            mine = sorted((start, pid) for pid in [self.proc.pid, *_descendants(self.proc.pid)]
+                          if (start := _owned_start(pid, self.uid)) is not None)
+            strays = [pid for _, pid in mine[1:]]
+            if not strays:
+                break
+            for pid in strays:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            killed += len(strays)
+        return killed
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                found += [int(c) for c in f.read().split()]
+    except (OSError, ValueError):
+        pass
+    return found
+
+
+def _descendants(pid: int, limit: int = 4096) -> list[int]:
+    seen, todo = [], _children(pid)
+    while todo and len(seen) < limit:
+        child = todo.pop()
+        seen.append(child)
+        todo += _children(child)
+    return seen
+
+
+def _owned_start(pid: int, uid: int) -> int | None:
+    """Start time (clock ticks) of `pid` when its real uid is `uid`, else None."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            real = next(int(line.split()[1]) for line in f if line.startswith("Uid:"))
+        if real != uid:
+            return None
+        with open(f"/proc/{pid}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[19])
+    except (OSError, StopIteration, ValueError, IndexError):
+        return None

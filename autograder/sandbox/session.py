@@ -58,14 +58,23 @@ class Session:
         self.load_seconds = 0.0   # running the cells (all starts), as the worker counted it
         self.call_seconds = 0.0   # wall time inside student calls, seen from here
         self._began = 0.0
+        self._frozen = False
+        self.start_error = ""     # set when the process can't even be started: fail everything
 
     # -- loading ---------------------------------------------------------------
     def begin(self) -> None:
         """Start the process and send the cells; `finish_loading` collects the answer.
         Split in two so the grader can import TensorFlow while the student loads."""
         self._began = time.monotonic()
-        self.proc = StudentProcess(self.limits, self.forbidden)
+        try:
+            self.proc = StudentProcess(self.limits, self.forbidden)
+        except OSError as exc:  # e.g. Python not executable by the sandbox user
+            self.proc, self.start_error = None, f"the student process could not be started ({exc})"
+            self._pending = False
+            return
         self._drains.append(self.proc._drain)
+        if self._frozen:
+            self.proc._drain.frozen = True
         cells = ["" if i in self.skipped else c for i, c in enumerate(self.cells)]
         try:
             self.proc.send({"op": "load", "cells": cells, "forbidden": list(self.forbidden)})
@@ -74,6 +83,10 @@ class Session:
             self._pending = True  # the failure surfaces in finish_loading
 
     def finish_loading(self) -> None:
+        if self.proc is None and self.start_error:
+            self.names = []
+            self.cell_errors.append(CellProblem(-1, "crash", self.start_error))
+            return
         while self._pending:
             self._pending = False
             current = None
@@ -109,12 +122,11 @@ class Session:
 
     def _loaded(self, message) -> None:
         self.cell_errors = list(self.skipped.values()) + [
-            CellProblem(int(e.get("cell", -1)), str(e.get("type", "Error")),
-                        str(e.get("message", "")), str(e.get("traceback", "")))
-            for e in message.get("errors", []) if isinstance(e, dict)]
-        names = message.get("names", [])
-        self.names = [n for n in names if isinstance(n, str)]
-        self.forbidden_imports = [n for n in message.get("forbidden_imports", []) if isinstance(n, str)]
+            CellProblem(e["cell"] if type(e.get("cell")) is int else -1, str(e.get("type", "Error"))[:100],
+                        str(e.get("message", ""))[:2000], str(e.get("traceback", ""))[:4000])
+            for e in _list(message.get("errors")) if isinstance(e, dict)]
+        self.names = _strings(message.get("names"))
+        self.forbidden_imports = _strings(message.get("forbidden_imports"))
 
     def start(self) -> "Session":
         self.begin()
@@ -127,6 +139,8 @@ class Session:
         if time.monotonic() >= self.deadline:
             return CallResult(False, kind="budget", message="the submission's total time budget "
                               "was used up before this test could run")
+        if self.start_error:
+            return CallResult(False, kind="crash", message=self.start_error)
         if self.proc is None or not self.proc.alive:
             if self.restarts >= MAX_RESTARTS:
                 return CallResult(False, kind="crash", message="not run: the student process "
@@ -149,7 +163,14 @@ class Session:
                 message = f"did not return within {timeout:g} s (infinite loop, or far too slow?)"
             return CallResult(False, kind=exc.kind, message=message)
         self.call_seconds += time.monotonic() - started
+        self.proc.reap_strays()
         return _call_result(reply)
+
+    def freeze_output(self) -> None:
+        """Keep nothing the student prints from now on (see runner: hidden cases)."""
+        self._frozen = True
+        for drain in self._drains:
+            drain.frozen = True
 
     def output(self) -> str:
         """What the student's code printed in its first process (capped); restarts
@@ -167,8 +188,17 @@ class Session:
             self.proc.close()
 
 
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _strings(value) -> list:
+    """The student process's lists are data from an untrusted source: keep strings only."""
+    return [v[:300] for v in _list(value) if isinstance(v, str)]
+
+
 def _call_result(reply) -> CallResult:
-    forbidden = [n for n in reply.get("forbidden_imports", []) if isinstance(n, str)]
+    forbidden = _strings(reply.get("forbidden_imports"))
     if reply.get("event") != "result":
         return CallResult(False, kind="protocol", message="garbled answer from the student process")
     if reply.get("ok") is True:
@@ -176,8 +206,8 @@ def _call_result(reply) -> CallResult:
             value = wire.decode(reply.get("value"))
         except wire.WireError as exc:
             return CallResult(False, kind="protocol", message=f"could not read the returned value ({exc})")
-        mutated = [m for m in reply.get("mutated", []) if isinstance(m, str)]
-        warnings = [w for w in reply.get("warnings", []) if isinstance(w, str)]
+        mutated = _strings(reply.get("mutated"))
+        warnings = _strings(reply.get("warnings"))
         return CallResult(True, value=value, mutated=mutated, warnings=warnings, forbidden=forbidden)
     error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
     return CallResult(False, kind="exception", error_type=str(error.get("type", "Error"))[:100],

@@ -57,7 +57,7 @@ def _float(x: float):
 
 def encode(value, depth: int = 0):
     """Python/NumPy value -> JSON-able structure."""
-    if depth > MAX_DEPTH:
+    if depth >= MAX_DEPTH:  # the decoder's limit, so anything encoded can be decoded
         return {"__unsupported__": "too deeply nested value"}
     if value is None or isinstance(value, (bool, str)):
         return value
@@ -150,5 +150,5 @@ def dumps(message) -> bytes:
 def loads(payload: bytes):
     try:
         return json.loads(payload)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise WireError(f"not JSON: {exc}") from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise WireError(f"not JSON: {type(exc).__name__}") from None

@@ -24,6 +24,7 @@ to the worker, which reports them with the student's traceback.
 from __future__ import annotations
 
 import math
+import os
 import time
 
 import numpy as np
@@ -38,7 +39,8 @@ def run(build_model, *, mode, input_shape, n_outputs, seed=0, x_train=None, y_tr
 
     input_shape = tuple(int(d) for d in input_shape)
     n_outputs = int(n_outputs)
-    keras.backend.clear_session()           # forget earlier calls' models (memory, layer names)
+    if os.environ.get("DLPHYS_GRADING") == "1":  # in the sandbox (not in a student's self-check):
+        keras.backend.clear_session()            # forget earlier calls' models (memory, layer names)
     keras.utils.set_random_seed(int(seed))  # same seed: same initial weights and shuffling
     start = time.perf_counter()
     model = build_model(input_shape, n_outputs)
