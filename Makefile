@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: demo test test-fast bench sandbox-tools browser-tools clean
+.PHONY: demo test test-fast validate bench sandbox-tools browser-tools clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -23,7 +23,7 @@ sandbox-tools:
 browser-tools:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null) || echo "warning: could not install chromium"; \
+	    (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "warning: could not install chromium"; \
 	  else echo "warning: chromium missing (apt-get install chromium): browser tests will be skipped"; fi; }
 
 demo: $(STAMP) sandbox-tools
@@ -34,6 +34,9 @@ test: $(STAMP) sandbox-tools browser-tools
 
 test-fast: $(STAMP) sandbox-tools
 	$(PY) -m pytest -q -m "not slow"
+
+validate: $(STAMP) sandbox-tools
+	$(VENV)/bin/grade validate
 
 bench: $(STAMP) sandbox-tools
 	$(PY) bench/bench_grade.py

@@ -171,7 +171,8 @@ def batch(directory, assignment_id, outdir, jobs, scheduler, secret_file):
         raise BadInput(f"cannot grade: {exc}") from None
     console.print(f"{summary.total} submissions: {summary.graded} graded, {summary.skipped} unchanged "
                   f"(skipped), {summary.unreadable} unreadable, {summary.failed} grader errors")
-    console.print(f"[dim]{outdir}/grades.csv, junit.xml, gradebook.sqlite, <student>/results.json[/]")
+    console.print(f"[dim]wrote {outdir}/: grades.csv, junit.xml, gradebook.sqlite, report.html, "
+                  "<student>/results.json and <student>/feedback.html[/]")
     if summary.failed:
         sys.exit(EXIT_BELOW_THRESHOLD)
 

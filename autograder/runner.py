@@ -148,12 +148,16 @@ def _grade_all(assignment: Assignment, session: Session, seed: int) -> list[Test
         for check in assignment.checks:
             for index, case in enumerate(check.cases):
                 if case.hidden == hidden_pass:
-                    results[check.function, index] = _grade_case(check, index, case, session, seed, fatal)
+                    results[check.function, index] = grade_case(check, index, case, session, seed, fatal)
     return [results[c.function, i] for c in assignment.checks for i in range(len(c.cases))]
 
 
-def _grade_case(check: Check, index: int, case: Case, session: Session, seed: int,
-                fatal: dict) -> TestResult:
+def grade_case(check: Check, index: int, case: Case, session, seed: int,
+               fatal: dict) -> TestResult:
+    """One test. `session` is anything with `.names`, `.cell_errors`, `.forbidden`,
+    `.limits.memory_mb` and `.call(function, kwargs, timeout, global_seed=None,
+    driver=None) -> CallResult`: the sandboxed Session here, an in-kernel stand-in
+    in the self-check. `fatal` maps functions to the test that killed their process."""
     result = TestResult(check.function, case.label, index, case.hidden,
                         check.points / len(check.cases))
     start = time.perf_counter()
@@ -296,9 +300,11 @@ def _call_failure(function: str, call: CallResult, session: Session,
     if call.error_type == "NotImplementedError":
         return "not_implemented", f"{function} is not implemented yet (it still raises NotImplementedError)"
     if call.error_type == "ForbiddenModuleError":
-        if hidden:
-            return "forbidden", f"{function} uses a library that is not allowed here (NumPy only)"
-        return "forbidden", f"{function} uses a library that is not allowed here: {call.message}"
+        # Name the library only when it is one of ours: the report is the student's text.
+        named = sorted({n.split(".")[0] for n in call.forbidden} & set(session.forbidden))
+        which = f" ({', '.join(named)})" if named else ""
+        return "forbidden", (f"{function} uses a library that is not allowed in this assignment"
+                             f"{which}: NumPy only")
     if call.error_type == "MemoryError":
         return "memory", (f"{function} ran out of memory (limit {session.limits.memory_mb} MB); "
                           "avoid building huge intermediate arrays")

@@ -7,7 +7,7 @@
 For each visible case it does what the grader does, with the same code: the
 same inputs (public seeds, `seeds.case_seed(function, index, False, 0)`), the
 same TensorFlow reference, comparison, in-place-mutation and warning checks
-and the same hints (`runner._grade_case`). Only the call differs: the function
+and the same hints (`runner.grade_case`). Only the call differs: the function
 is taken from the notebook's namespace and called here, in the student's own
 process (no sandbox: it is their kernel). Hidden cases are never generated;
 the report only says how many there are.
@@ -43,8 +43,9 @@ from pathlib import Path
 import numpy as np
 
 from autograder import assignments, seeds
-from autograder.runner import TestResult, _grade_case, limits_for
+from autograder.runner import TestResult, grade_case, limits_for
 from autograder.sandbox import wire
+from autograder.sandbox.mutation import mutated as _mutated, snapshot as _snapshot
 from autograder.sandbox.session import CallResult
 from autograder.spec import Assignment, Check, Rng, resolve
 
@@ -176,7 +177,7 @@ def run(assignment: Assignment, functions: list[str], namespace: dict, *, seed: 
                       "defines it first (and keep its name)")
             else:
                 with _calm():
-                    result = _grade_case(check, index, case, session, seed, fatal)
+                    result = grade_case(check, index, case, session, seed, fatal)
             tests.append(result)
     return SelfCheckReport(assignment.id, list(functions), tests, not_run,
                            time.perf_counter() - start)
@@ -258,32 +259,6 @@ def _driver(name: str):
 
 # The worker's mutation check (sandbox/worker.py can't be imported outside the
 # sandbox: it rewires the standard streams at import).
-def _snapshot(kwargs):
-    return {k: copy.deepcopy(v) for k, v in kwargs.items() if isinstance(v, (np.ndarray, list, dict))}
-
-
-def _mutated(before, kwargs):
-    changed = []
-    for key, old in before.items():
-        try:
-            same = _deep_equal(old, kwargs[key])
-        except Exception:
-            same = False
-        if not same:
-            changed.append(key)
-    return changed
-
-
-def _deep_equal(a, b):
-    if isinstance(a, np.ndarray):
-        return isinstance(b, np.ndarray) and a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
-    if isinstance(a, (list, tuple)):
-        return type(a) is type(b) and len(a) == len(b) and all(map(_deep_equal, a, b))
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_deep_equal(a[k], b[k]) for k in a)
-    return a == b
-
-
 def _student_traceback(exc: BaseException) -> str:
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if not f.filename.startswith(_PACKAGE_DIR)]

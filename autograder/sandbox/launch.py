@@ -164,6 +164,7 @@ def _bwrap_command(limits: Limits, forbidden, uid: int) -> list[str]:
             "--perms", "0755", "--dir", "/grader",
             "--ro-bind", str(SANDBOX_DIR / "worker.py"), "/grader/worker.py",
             "--ro-bind", str(SANDBOX_DIR / "wire.py"), "/grader/wire.py",
+            "--ro-bind", str(SANDBOX_DIR / "mutation.py"), "/grader/mutation.py",
             "--ro-bind", str(SANDBOX_DIR / "drivers"), "/grader/drivers",
             "--ro-bind", str(SANDBOX_DIR / "stubs"), "/grader/stubs",
             "--chdir", home, "--clearenv"]

@@ -35,9 +35,8 @@ import numpy as np  # noqa: E402
 
 import wire  # noqa: E402
 
-# Bound now, before student code can monkeypatch the modules they come from.
-from copy import deepcopy as _deepcopy  # noqa: E402
-_array_equal = np.array_equal
+# Bound now, before student code can monkeypatch what they use.
+from mutation import mutated as _mutated, snapshot as _snapshot  # noqa: E402
 
 # Keep private copies of the protocol channel, then point the standard streams
 # away from it so that student prints can't corrupt (or fake) the framing by
@@ -145,36 +144,6 @@ def load(cells, namespace):
     names = sorted(k for k, v in namespace.items()
                    if callable(v) and not k.startswith("__") and not isinstance(v, type))
     return errors, names
-
-
-def _snapshot(kwargs):
-    return {k: _deepcopy(v) for k, v in kwargs.items() if isinstance(v, (np.ndarray, list, dict))}
-
-
-def _mutated(before, kwargs):
-    changed = []
-    for key, old in before.items():
-        new = kwargs[key]
-        try:
-            if isinstance(old, np.ndarray):
-                same = old.shape == new.shape and _array_equal(old, new, equal_nan=True)
-            else:
-                same = _deep_equal(old, new)
-        except Exception:
-            same = False
-        if not same:
-            changed.append(key)
-    return changed
-
-
-def _deep_equal(a, b):
-    if isinstance(a, np.ndarray):
-        return isinstance(b, np.ndarray) and a.shape == b.shape and _array_equal(a, b, equal_nan=True)
-    if isinstance(a, (list, tuple)):
-        return type(a) is type(b) and len(a) == len(b) and all(map(_deep_equal, a, b))
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_deep_equal(a[k], b[k]) for k in a)
-    return a == b
 
 
 def _driver(name):
