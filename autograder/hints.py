@@ -85,11 +85,14 @@ def pick(value, part: int | None):
 
 
 def matches(*alternatives: Callable[[dict], Any], part: int | None = None,
-            rtol: float = 1e-6, atol: float = 1e-9) -> Detector:
+            rtol: float = 1e-6, atol: float = 1e-9, same=None) -> Detector:
     """Detector: the student's value (or its element `part`) equals what one
     of `alternatives(inputs)` computes (the wrong answer of a known mistake)
     but not the expected value. An alternative may return None for "this
-    mistake can't show on these inputs"."""
+    mistake can't show on these inputs". `same` compares with the wrong answer
+    (default `close`)."""
+    same = same or close
+
     @safe
     def detect(inputs, got, expected):
         g = pick(got, part)
@@ -101,7 +104,7 @@ def matches(*alternatives: Callable[[dict], Any], part: int | None = None,
                     wrong = alt(inputs)
             except Exception:
                 continue
-            if wrong is not None and close(g, wrong, rtol, atol):
+            if wrong is not None and same(g, wrong, rtol, atol):
                 return True
         return False
     return detect
@@ -197,21 +200,7 @@ def matches_nonfinite(*alternatives: Callable[[dict], Any], part: int | None = N
                       rtol: float = 1e-6, atol: float = 1e-9) -> Detector:
     """Detector: like `matches`, but the comparison treats NaN/inf entries as
     equal when they sit in the same places (a naive formula that overflows)."""
-    @safe
-    def detect(inputs, got, expected):
-        g = pick(got, part)
-        if close(g, pick(expected, part), rtol, atol):
-            return False
-        for alt in alternatives:
-            try:
-                with np.errstate(all="ignore"):
-                    wrong = alt(inputs)
-            except Exception:
-                continue
-            if wrong is not None and close_nonfinite(g, wrong, rtol, atol):
-                return True
-        return False
-    return detect
+    return matches(*alternatives, part=part, rtol=rtol, atol=atol, same=close_nonfinite)
 
 
 def dtype_kind(value) -> str | None:

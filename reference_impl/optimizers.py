@@ -29,16 +29,7 @@ from reference_impl.device import configure
 
 configure()
 
-_F64 = tf.float64
-
-
-def _t(a) -> tf.Tensor:
-    return tf.constant(np.asarray(a, dtype=np.float64), _F64)
-
-
-def _np(t) -> np.ndarray:
-    # np.array copies: an eager tensor's .numpy() may share its buffer.
-    return np.array(t.numpy(), dtype=np.float64)
+from reference_impl.tensors import F64 as _F64, to_numpy as _np, to_tensor as _t  # noqa: E402
 
 
 def _f(x) -> float:
