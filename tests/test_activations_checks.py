@@ -16,11 +16,7 @@ settings (overflow/invalid/divide warn, underflow ignored). What is proved:
 from __future__ import annotations
 
 import copy
-import subprocess
-import sys
-import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,11 +24,15 @@ import pytest
 import buggy_activations as ba
 from autograder import hints
 from autograder.assignments import activations as act
-from autograder.sandbox.wire import Unsupported
 
-ROOT = Path(__file__).resolve().parents[1]
+pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
+from checktools import (  # noqa: E402
+    GARBAGE, SEEDS, assert_array_close, assert_case_counts_and_labels, assert_detector_never_raises,
+    assert_every_hint_has_a_bug, assert_hint_fires_on_its_bug, assert_imports_fast_without_tensorflow,
+    assert_no_hint_fires, assert_points_sum_to_100, bug_id, case_id, expected, hint_id, hint_table,
+    inputs_for, inputs_twice, tolerance)
+
 A = act.ASSIGNMENT
-SEEDS = [0, 1, 2, 12345]
 CORRECT = {c.function: getattr(ba, c.function) for c in A.checks}
 
 BUGS = {
@@ -66,9 +66,7 @@ BUGS = {
     act.ACC_COUNT: ba.accuracy_count,
     act.ACC_PERCENT: ba.accuracy_percent,
 }
-BUGS = {hint: bugs if isinstance(bugs, list) else [bugs] for hint, bugs in BUGS.items()}
-HINTS = [(check, hint) for check in A.checks for hint in check.hints]
-HINT_BUGS = [(check, hint, bug) for check, hint in HINTS for bug in BUGS.get(hint, [])]
+BUGS, HINTS, HINT_BUGS = hint_table(A.checks, BUGS)
 
 
 def run(fn, inputs):
@@ -84,37 +82,13 @@ def run(fn, inputs):
     return value, sorted({f"{w.category.__name__}: {w.message}" for w in caught})
 
 
-def inputs_for(case, seed):
-    return case.make(np.random.default_rng(seed))
-
-
-_expected_cache: dict = {}
-
-
-def expected(check, k, seed):
-    key = (check.function, k, seed)
-    if key not in _expected_cache:
-        _expected_cache[key] = check.reference_function()(**copy.deepcopy(
-            inputs_for(check.cases[k], seed)))
-    return _expected_cache[key]
-
-
-def tolerance(check, case):
-    return (case.rtol if case.rtol is not None else check.rtol,
-            case.atol if case.atol is not None else check.atol)
-
-
 def assert_close(got, want, rtol, atol):
     if isinstance(want, tuple):
         assert isinstance(got, tuple) and len(got) == len(want)
         for g, w in zip(got, want):
             assert_close(g, w, rtol, atol)
         return
-    g, w = np.asarray(got), np.asarray(want)
-    assert g.shape == w.shape, f"shape {g.shape} != {w.shape}"
-    assert g.dtype.kind == "f" or np.ndim(w) == 0, f"dtype {g.dtype}"
-    assert np.all(np.isfinite(g)), "non-finite values"
-    assert np.allclose(g, w, rtol=rtol, atol=atol), f"max |diff| {np.max(np.abs(g - w))}"
+    assert_array_close(got, want, rtol, atol, float_and_finite=True)
 
 
 def is_right(check, k, seed, got, warned):
@@ -131,8 +105,7 @@ def is_right(check, k, seed, got, warned):
 # ------------------------------------------------------------------ structure
 
 def test_points_are_integers_summing_to_100():
-    assert all(float(c.points).is_integer() and c.points > 0 for c in A.checks)
-    assert sum(c.points for c in A.checks) == 100
+    assert_points_sum_to_100(A.checks)
 
 
 def test_one_check_per_curriculum_function():
@@ -146,39 +119,24 @@ def test_one_check_per_curriculum_function():
 
 @pytest.mark.parametrize("check", A.checks, ids=lambda c: c.function)
 def test_case_counts_and_labels(check):
-    visible = [c for c in check.cases if not c.hidden]
-    hidden = [c for c in check.cases if c.hidden]
-    assert 2 <= len(visible) <= 4 and 3 <= len(hidden) <= 6
-    labels = [c.label for c in check.cases]
-    assert len(set(labels)) == len(labels)
-    assert all(c.label.startswith("hidden: ") for c in hidden)
-    assert not any(c.label.startswith("hidden") for c in visible)
+    assert_case_counts_and_labels(check)
     assert check.reference == f"reference_impl.activations:{check.function}"
 
 
 @pytest.mark.parametrize("check", A.checks, ids=lambda c: c.function)
 def test_make_is_deterministic_and_typed(check):
-    for case in check.cases:
-        for seed in SEEDS:
-            a, b = inputs_for(case, seed), inputs_for(case, seed)
-            assert a.keys() == b.keys()
-            for key in a:
-                if isinstance(a[key], np.ndarray):
-                    want = np.int64 if key == "labels" else np.float64
-                    assert a[key].dtype == want, (case.label, key)
-                    assert np.array_equal(a[key], b[key]), (case.label, key)
-                else:
-                    assert a[key] == b[key] and type(a[key]) is int, (case.label, key)
+    for case, a, b in inputs_twice(check):
+        for key in a:
+            if isinstance(a[key], np.ndarray):
+                want = np.int64 if key == "labels" else np.float64
+                assert a[key].dtype == want, (case.label, key)
+                assert np.array_equal(a[key], b[key]), (case.label, key)
+            else:
+                assert a[key] == b[key] and type(a[key]) is int, (case.label, key)
 
 
 def test_assignment_module_imports_fast_without_tensorflow():
-    code = ("import sys, time; t = time.perf_counter();"
-            "import autograder.assignments.activations;"
-            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules;"
-            "print(time.perf_counter() - t)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    assert float(out.stdout) < 1.0
+    assert_imports_fast_without_tensorflow("autograder.assignments.activations")
 
 
 # ------------------------------------------------------------------ inputs
@@ -219,7 +177,7 @@ def test_accuracy_cases_are_not_all_wrong():
 CASES = [(check, k) for check in A.checks for k in range(len(check.cases))]
 
 
-@pytest.mark.parametrize("check,k", CASES, ids=lambda v: getattr(v, "function", str(v)))
+@pytest.mark.parametrize("check,k", CASES, ids=case_id)
 def test_correct_implementation_passes_and_triggers_no_hint(check, k):
     case = check.cases[k]
     for seed in SEEDS:
@@ -228,12 +186,9 @@ def test_correct_implementation_passes_and_triggers_no_hint(check, k):
         assert warned == [], (case.label, warned)
         want = expected(check, k, seed)
         assert_close(got, want, *tolerance(check, case))
-        for hint in check.hints:
-            start = time.perf_counter()
-            assert hint.detect({**inputs, hints.WARNINGS_KEY: []}, got, want) is False, \
-                (case.label, seed, hint.message)
-            assert hint.detect(inputs, got, want) is False, (case.label, seed, hint.message)
-            assert time.perf_counter() - start < 0.1, "detectors must be cheap"
+        # with and without the call's (empty) warnings
+        assert_no_hint_fires(check.hints, got, want, {**inputs, hints.WARNINGS_KEY: []}, inputs,
+                             where=(case.label, seed))
 
 
 def test_reference_inputs_untouched():
@@ -248,36 +203,21 @@ def test_reference_inputs_untouched():
 # ------------------------------------------------------------------ hints
 
 def test_every_hint_has_a_buggy_implementation():
-    in_table = {id(h) for _, h in HINTS}
-    assert in_table == {id(h) for h in BUGS}
-    assert len(in_table) == len(HINTS), "a Hint object is shared between checks"
-    for _, hint in HINTS:
-        assert hint.message.strip() and len(hint.message) < 300
+    assert_every_hint_has_a_bug(HINTS, BUGS)
 
 
-def _bug_id(value):
-    if hasattr(value, "function"):
-        return value.function
-    if hasattr(value, "message"):
-        return value.message[:30]
-    return getattr(value, "__name__", "bug")
-
-
-@pytest.mark.parametrize("check,hint,bug", HINT_BUGS, ids=_bug_id)
+@pytest.mark.parametrize("check,hint,bug", HINT_BUGS, ids=bug_id)
 def test_buggy_implementation_triggers_its_hint(check, hint, bug):
-    fired = []
-    for k, case in enumerate(check.cases):
-        for seed in SEEDS:
-            inputs = inputs_for(case, seed)
-            try:
-                got, warned = run(bug, inputs)
-            except Exception:  # e.g. a shape error: the runner reports the exception
-                continue
-            if hint.detect({**inputs, hints.WARNINGS_KEY: warned}, got, expected(check, k, seed)):
-                fired.append(case.label)
-                # a hint only ever explains a failing test
-                assert not is_right(check, k, seed, got, warned), (case.label, seed)
-    assert fired, f"no case of {check.function} triggers: {hint.message}"
+    def attempt(k, case, seed):
+        inputs = inputs_for(case, seed)
+        try:
+            got, warned = run(bug, inputs)
+        except Exception:  # e.g. a shape error: the runner reports the exception
+            return None
+        # the detectors see the call's warnings as the runner may pass them
+        return ({**inputs, hints.WARNINGS_KEY: warned}, got, expected(check, k, seed),
+                lambda: not is_right(check, k, seed, got, warned))
+    assert_hint_fires_on_its_bug(check, hint, attempt)
 
 
 @pytest.mark.parametrize("function,bug", [
@@ -308,17 +248,10 @@ def test_stability_cases_catch_the_naive_formulas(function, bug):
     assert len(failing) < len(check.cases)
 
 
-GARBAGE = [None, "text", 3, 2.5, np.zeros(3), np.zeros((2, 2, 2)), [1, [2, 3]], (), (None, None),
-           (np.zeros(2), "x", None), Unsupported("builtins.object"), {"a": 1}, [np.ones(2)] * 3,
-           np.array([np.nan, np.inf]), np.zeros(3, dtype=bool)]
-
-
-@pytest.mark.parametrize("check,hint", HINTS, ids=lambda v: getattr(v, "function", None)
-                         or getattr(v, "message", "")[:40])
+@pytest.mark.parametrize("check,hint", HINTS, ids=hint_id)
 def test_detectors_never_raise(check, hint):
     inputs = inputs_for(check.cases[0], 0)
     want = expected(check, 0, 0)
-    for got in GARBAGE:
-        assert isinstance(hint.detect(inputs, got, want), bool)
-        assert isinstance(hint.detect({**inputs, hints.WARNINGS_KEY: ["x"]}, got, want), bool)
-    assert hint.detect({}, None, None) is False
+    garbage = GARBAGE + [np.array([np.nan, np.inf]), np.zeros(3, dtype=bool)]
+    assert_detector_never_raises(hint, inputs, want, garbage)
+    assert_detector_never_raises(hint, {**inputs, hints.WARNINGS_KEY: ["x"]}, want, garbage)

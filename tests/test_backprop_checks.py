@@ -17,10 +17,6 @@ What is proved:
 from __future__ import annotations
 
 import copy
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -29,12 +25,17 @@ import buggy_backprop as bb
 from autograder.assignments import backprop as bp
 from autograder.compare import compare
 from autograder.sandbox.drivers import backprop as driver
-from autograder.sandbox.wire import Unsupported
 
-ROOT = Path(__file__).resolve().parents[1]
+pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
+from checktools import (  # noqa: E402
+    GARBAGE, SEEDS, assert_case_counts_and_labels, assert_detector_never_raises,
+    assert_every_hint_has_a_bug, assert_hint_fires_on_its_bug, assert_imports_fast_without_tensorflow,
+    assert_no_hint_fires, assert_notebook_test_cells_carry_the_table_points,
+    assert_points_sum_to_100, bug_id, case_id, expected, hint_id, hint_table, inputs_for,
+    inputs_twice, tolerance)
+
 A = bp.ASSIGNMENT
 CHECKS = list(A.checks)
-SEEDS = [0, 1, 2, 12345]
 CORRECT = {c.function: getattr(bb, c.function) for c in CHECKS}
 
 BUGS = {
@@ -63,9 +64,7 @@ BUGS = {
     bp.NG_ALL_AT_ONCE: bb.numerical_gradient_all_at_once,
     bp.NG_SHAPE: bb.numerical_gradient_flat,
 }
-BUGS = {hint: bugs if isinstance(bugs, list) else [bugs] for hint, bugs in BUGS.items()}
-HINTS = [(check, hint) for check in CHECKS for hint in check.hints]
-HINT_BUGS = [(check, hint, bug) for check, hint in HINTS for bug in BUGS.get(hint, [])]
+BUGS, HINTS, HINT_BUGS = hint_table(CHECKS, BUGS)
 
 
 class Mutated(Exception):
@@ -94,26 +93,6 @@ def _same(a, b):
     return a == b
 
 
-def inputs_for(case, seed):
-    return case.make(np.random.default_rng(seed))
-
-
-_expected_cache: dict = {}
-
-
-def expected(check, k, seed):
-    key = (check.function, k, seed)
-    if key not in _expected_cache:
-        ref = check.reference_function()
-        _expected_cache[key] = ref(**copy.deepcopy(inputs_for(check.cases[k], seed)))
-    return _expected_cache[key]
-
-
-def tolerance(check, case):
-    return (case.rtol if case.rtol is not None else check.rtol,
-            case.atol if case.atol is not None else check.atol)
-
-
 def mismatch(check, case, got, want):
     rtol, atol = tolerance(check, case)
     return compare(got, want, rtol=rtol, atol=atol, hidden=case.hidden, returns=check.returns,
@@ -123,8 +102,7 @@ def mismatch(check, case, got, want):
 # ------------------------------------------------------------------ structure
 
 def test_points_are_integers_summing_to_100():
-    assert all(float(c.points).is_integer() and c.points > 0 for c in CHECKS)
-    assert sum(c.points for c in CHECKS) == 100
+    assert_points_sum_to_100(CHECKS)
 
 
 def test_one_check_per_curriculum_function():
@@ -135,13 +113,7 @@ def test_one_check_per_curriculum_function():
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.function)
 def test_case_counts_labels_and_references(check):
-    visible = [c for c in check.cases if not c.hidden]
-    hidden = [c for c in check.cases if c.hidden]
-    assert 2 <= len(visible) <= 4 and 3 <= len(hidden) <= 6
-    labels = [c.label for c in check.cases]
-    assert len(set(labels)) == len(labels)
-    assert all(c.label.startswith("hidden: ") for c in hidden)
-    assert not any(c.label.startswith("hidden") for c in visible)
+    assert_case_counts_and_labels(check)
     if check.driver:  # the reference mirrors the driver: same inputs, same task
         assert check.driver == "backprop" and check.reference == "reference_impl.backprop:driven"
         assert all(inputs_for(c, 0)["task"] == check.function for c in check.cases)
@@ -161,20 +133,13 @@ def _assert_plain_data(value, where):
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.function)
 def test_make_is_deterministic_and_float64(check):
-    for case in check.cases:
-        for seed in SEEDS:
-            a, b = inputs_for(case, seed), inputs_for(case, seed)
-            _assert_plain_data(a, (case.label,))
-            assert _same(a, b), case.label
+    for case, a, b in inputs_twice(check):
+        _assert_plain_data(a, (case.label,))
+        assert _same(a, b), case.label
 
 
 def test_assignment_module_imports_fast_without_tensorflow():
-    code = ("import sys, time; t = time.perf_counter(); import autograder.assignments.backprop;"
-            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules;"
-            "print(time.perf_counter() - t)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    assert float(out.stdout) < 1.0
+    assert_imports_fast_without_tensorflow("autograder.assignments.backprop")
 
 
 def test_relu_inputs_are_never_exactly_zero():
@@ -199,7 +164,7 @@ def test_hidden_units_are_gated_in_every_network_case():
 CASES = [(check, k) for check in CHECKS for k in range(len(check.cases))]
 
 
-@pytest.mark.parametrize("check,k", CASES, ids=lambda v: getattr(v, "function", str(v)))
+@pytest.mark.parametrize("check,k", CASES, ids=case_id)
 def test_correct_implementation_passes_and_triggers_no_hint(check, k):
     case = check.cases[k]
     call = local_call(check, CORRECT[check.function])
@@ -207,10 +172,7 @@ def test_correct_implementation_passes_and_triggers_no_hint(check, k):
         inputs = inputs_for(case, seed)
         got, want = call(**inputs), expected(check, k, seed)
         assert mismatch(check, case, got, want) is None, (case.label, seed)
-        for hint in check.hints:
-            start = time.perf_counter()
-            assert hint.detect(copy.deepcopy(inputs), got, want) is False, (case.label, hint.message)
-            assert time.perf_counter() - start < 0.1, "detectors must be cheap"
+        assert_no_hint_fires(check.hints, got, want, inputs, where=(case.label,))
 
 
 def test_central_differences_are_far_inside_and_one_sided_far_outside_the_tolerance():
@@ -252,52 +214,29 @@ def test_other_cache_formats_pass_too():
 # ------------------------------------------------------------------ hints
 
 def test_every_hint_has_a_buggy_implementation():
-    in_table = {id(h) for _, h in HINTS}
-    assert in_table == {id(h) for h in BUGS}
-    assert len(in_table) == len(HINTS), "a Hint object is shared between checks"
-    for _, hint in HINTS:
-        assert hint.message.strip() and len(hint.message) < 300
+    assert_every_hint_has_a_bug(HINTS, BUGS)
 
 
-def _bug_id(value):
-    if hasattr(value, "function"):
-        return value.function
-    if hasattr(value, "message"):
-        return value.message[:30]
-    return getattr(getattr(value, "func", value), "__name__", "bug")
-
-
-@pytest.mark.parametrize("check,hint,bug", HINT_BUGS, ids=_bug_id)
+@pytest.mark.parametrize("check,hint,bug", HINT_BUGS, ids=bug_id)
 def test_buggy_implementation_triggers_its_hint_and_fails(check, hint, bug):
     call = local_call(check, bug)
-    fired = []
-    for k, case in enumerate(check.cases):
-        for seed in SEEDS:
-            inputs = inputs_for(case, seed)
-            try:
-                got = call(**inputs)
-            except Exception:  # e.g. dout @ W with a non-square W: the runner reports it
-                continue
-            want = expected(check, k, seed)
-            if hint.detect(copy.deepcopy(inputs), got, want):
-                fired.append(case.label)
-                assert mismatch(check, case, got, want) is not None, case.label
-    assert fired, f"no case of {check.function} triggers: {hint.message}"
+
+    def attempt(k, case, seed):
+        inputs = inputs_for(case, seed)
+        try:
+            got = call(**inputs)
+        except Exception:  # e.g. dout @ W with a non-square W: the runner reports it
+            return None
+        want = expected(check, k, seed)
+        return inputs, got, want, lambda: mismatch(check, case, got, want) is not None
+    assert_hint_fires_on_its_bug(check, hint, attempt)
 
 
-GARBAGE = [None, "text", 3, 2.5, np.zeros(3), np.zeros((2, 2, 2)), [1, [2, 3]], (), (None, None),
-           (np.zeros(2), "x", None), Unsupported("builtins.object"), {"a": 1}, [np.ones(2)] * 3,
-           (1.0, {"W1": None}), (1.0, [np.ones(2)])]
-
-
-@pytest.mark.parametrize("check,hint", HINTS, ids=lambda v: getattr(v, "function", None)
-                         or getattr(v, "message", "")[:40])
+@pytest.mark.parametrize("check,hint", HINTS, ids=hint_id)
 def test_detectors_never_raise(check, hint):
     inputs = inputs_for(check.cases[0], 0)
-    want = expected(check, 0, 0)
-    for got in GARBAGE:
-        assert isinstance(hint.detect(copy.deepcopy(inputs), got, want), bool)
-    assert hint.detect({}, None, None) is False
+    garbage = GARBAGE + [(1.0, {"W1": None}), (1.0, [np.ones(2)])]
+    assert_detector_never_raises(hint, inputs, expected(check, 0, 0), garbage)
 
 
 # ------------------------------------------------------------------ driver and mutation
@@ -428,14 +367,4 @@ def numerical_gradient(f, x, h=1e-5):
 
 
 def test_notebook_test_cells_carry_the_table_points():
-    import json
-
-    nb = json.loads((ROOT / "solutions" / "backprop.ipynb").read_text())
-    assert nb["metadata"]["dlphys"]["assignment"] == A.id
-    cells = {c["metadata"]["nbgrader"]["grade_id"]: c for c in nb["cells"]
-             if c["metadata"].get("nbgrader", {}).get("grade")}
-    assert {k: c["metadata"]["nbgrader"]["points"] for k, c in cells.items()} == \
-        {f"test_{c.function}": c.points for c in CHECKS}
-    for check in CHECKS:
-        assert "".join(cells[f"test_{check.function}"]["source"]) == (
-            f'from autograder.selfcheck import nbgrader_check\nnbgrader_check("{check.function}")')
+    assert_notebook_test_cells_carry_the_table_points(A, "backprop.ipynb")

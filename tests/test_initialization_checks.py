@@ -17,40 +17,25 @@ seeds NumPy's global state first, as the worker does). What is proved:
 """
 from __future__ import annotations
 
-import copy
 import math
 import re
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import buggy_initialization as bi
 from autograder.assignments import initialization as ini
-from autograder.sandbox.wire import Unsupported
 from autograder.spec import Rng
 
-ROOT = Path(__file__).resolve().parents[1]
+pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
+from checktools import (  # noqa: E402
+    GARBAGE, SEEDS, assert_case_counts_and_labels, assert_detector_never_raises,
+    assert_hint_fires_on_its_bug, assert_imports_fast_without_tensorflow, assert_no_hint_fires,
+    assert_points_sum_to_100, assertion_fails, expected, inputs_for, inputs_twice, local_call)
+
 A = ini.ASSIGNMENT
 INITS = [c for c in A.checks if c.verify is not None]
 LV = A.check("layer_variances")
-SEEDS = [0, 1, 2, 12345]
-
-
-def local_call(fn):
-    """Stand-in for the sandbox's call: fresh copies of the inputs, Rng ->
-    Generator, and `_global_seed` seeds NumPy's global state first."""
-    def call(**kwargs):
-        kwargs = copy.deepcopy(kwargs)
-        global_seed = kwargs.pop("_global_seed", None)
-        if global_seed is not None:
-            np.random.seed(global_seed)
-        kwargs = {k: v.make() if isinstance(v, Rng) else v for k, v in kwargs.items()}
-        return fn(**kwargs)
-    return call
 
 
 def recording_call(fn):
@@ -64,10 +49,6 @@ def recording_call(fn):
     return call, box
 
 
-def inputs_for(case, seed):
-    return case.make(np.random.default_rng(seed))
-
-
 def is_statistical(case, seed=0):
     i = inputs_for(case, seed)
     return i["fan_in"] * i["fan_out"] >= ini.MIN_STAT_N
@@ -76,8 +57,7 @@ def is_statistical(case, seed=0):
 # ------------------------------------------------------------------ structure
 
 def test_points_are_integers_summing_to_100():
-    assert all(float(c.points).is_integer() and c.points > 0 for c in A.checks)
-    assert sum(c.points for c in A.checks) == 100
+    assert_points_sum_to_100(A.checks)
 
 
 def test_one_check_per_curriculum_function():
@@ -88,42 +68,27 @@ def test_one_check_per_curriculum_function():
 
 @pytest.mark.parametrize("check", A.checks, ids=lambda c: c.function)
 def test_case_counts_and_labels(check):
-    visible = [c for c in check.cases if not c.hidden]
-    hidden = [c for c in check.cases if c.hidden]
-    assert 2 <= len(visible) <= 4 and 3 <= len(hidden) <= 6
-    labels = [c.label for c in check.cases]
-    assert len(set(labels)) == len(labels)
-    assert all(c.label.startswith("hidden: ") for c in hidden)
-    assert not any(c.label.startswith("hidden") for c in visible)
+    assert_case_counts_and_labels(check)
     assert check.reference == f"reference_impl.initialization:{check.function}"
 
 
 @pytest.mark.parametrize("check", A.checks, ids=lambda c: c.function)
 def test_make_is_deterministic_and_typed(check):
-    for case in check.cases:
-        for seed in SEEDS:
-            a, b = inputs_for(case, seed), inputs_for(case, seed)
-            assert a.keys() == b.keys()
-            for key in a:
-                if isinstance(a[key], Rng):
-                    assert a[key].seed == b[key].seed
-                elif isinstance(a[key], np.ndarray):
-                    assert a[key].dtype == np.float64 and np.array_equal(a[key], b[key])
-                elif isinstance(a[key], list):
-                    assert all(w.dtype == np.float64 and np.array_equal(w, v)
-                               for w, v in zip(a[key], b[key]))
-                else:
-                    assert a[key] == b[key] and type(a[key]) in (int, str), (case.label, key)
+    for case, a, b in inputs_twice(check):
+        for key in a:
+            if isinstance(a[key], Rng):
+                assert a[key].seed == b[key].seed
+            elif isinstance(a[key], np.ndarray):
+                assert a[key].dtype == np.float64 and np.array_equal(a[key], b[key])
+            elif isinstance(a[key], list):
+                assert all(w.dtype == np.float64 and np.array_equal(w, v)
+                           for w, v in zip(a[key], b[key]))
+            else:
+                assert a[key] == b[key] and type(a[key]) in (int, str), (case.label, key)
 
 
 def test_assignment_module_imports_fast_without_tensorflow():
-    code = ("import sys, time; t = time.perf_counter();"
-            "import autograder.assignments.initialization;"
-            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules;"
-            "print(time.perf_counter() - t)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    assert float(out.stdout) < 1.0
+    assert_imports_fast_without_tensorflow("autograder.assignments.initialization")
 
 
 # ------------------------------------------------------------------ the arithmetic of the thresholds
@@ -195,10 +160,9 @@ def test_correct_initializers_pass_on_many_seeds_and_trigger_no_hint(check, fn):
             inputs = inputs_for(case, seed)
             call, box = recording_call(fn)
             assert check.verify(call, inputs) == [], (case.label, seed)
-            for hint in check.hints:
-                start = time.perf_counter()
-                assert hint.detect(inputs, box["value"], None) is False, (case.label, hint.message)
-                assert time.perf_counter() - start < 0.5  # arrays of up to 60000 weights
+            # budget: arrays of up to 60000 weights
+            assert_no_hint_fires(check.hints, box["value"], None, inputs, where=(case.label,),
+                                 budget=0.5)
 
 
 @pytest.mark.parametrize("check", INITS, ids=lambda c: c.function)
@@ -343,16 +307,6 @@ def test_non_arrays_and_wrong_shapes_are_problems_not_crashes():
 
 # ------------------------------------------------------------------ layer_variances
 
-_expected_cache: dict = {}
-
-
-def expected(k, seed):
-    if (k, seed) not in _expected_cache:
-        _expected_cache[(k, seed)] = LV.reference_function()(**copy.deepcopy(
-            inputs_for(LV.cases[k], seed)))
-    return _expected_cache[(k, seed)]
-
-
 def assert_close(got, want):
     assert isinstance(got, list) and len(got) == len(want)
     np.testing.assert_allclose(got, want, rtol=LV.rtol, atol=LV.atol)
@@ -362,18 +316,17 @@ def assert_close(got, want):
 def test_layer_variances_correct_passes_and_triggers_no_hint(k):
     for seed in SEEDS:
         inputs = inputs_for(LV.cases[k], seed)
-        got, want = local_call(bi.layer_variances)(**inputs), expected(k, seed)
+        got, want = local_call(bi.layer_variances)(**inputs), expected(LV, k, seed)
         assert_close(got, want)
         assert all(type(v) is float for v in want)
-        for hint in LV.hints:
-            assert hint.detect(copy.deepcopy(inputs), got, want) is False, hint.message
+        assert_no_hint_fires(LV.hints, got, want, inputs, where=(LV.cases[k].label, seed))
 
 
 def test_layer_variances_cases_show_growth_and_decay():
     # the exploding case grows by ~(2.5^2 / 2) per layer, the vanishing one shrinks by 0.25
-    grow = expected(4, 0)
+    grow = expected(LV, 4, 0)
     assert all(b > 2.0 * a for a, b in zip(grow, grow[1:]))
-    shrink = expected(2, 0)
+    shrink = expected(LV, 2, 0)
     assert all(b < 0.3 * a for a, b in zip(shrink, shrink[1:]))
     # variances span orders of magnitude: the comparison is relative only
     assert LV.atol == 0.0 and max(grow) / min(shrink) > 1e4
@@ -397,28 +350,17 @@ def test_every_layer_variances_hint_has_a_bug():
 
 @pytest.mark.parametrize("hint,bug", LV_BUGS, ids=lambda v: getattr(v, "__name__", None))
 def test_layer_variances_hint_fires_for_its_bug(hint, bug):
-    fired = 0
-    for k, case in enumerate(LV.cases):
-        for seed in SEEDS:
-            inputs = inputs_for(case, seed)
-            got, want = local_call(bug)(**inputs), expected(k, seed)
-            if hint.detect(copy.deepcopy(inputs), got, want):
-                fired += 1
-                with pytest.raises(AssertionError):
-                    assert_close(got, want)
-    assert fired
-
-
-GARBAGE = [None, "text", 3, 2.5, np.zeros(3), np.zeros((2, 2, 2)), [1, [2, 3]], (), (None, None),
-           Unsupported("builtins.object"), {"a": 1}, [np.ones(2)] * 3, np.full((300, 100), np.nan),
-           np.zeros((512, 64), dtype=bool)]
+    def attempt(k, case, seed):
+        inputs = inputs_for(case, seed)
+        got, want = local_call(bug)(**inputs), expected(LV, k, seed)
+        return inputs, got, want, lambda: assertion_fails(assert_close, got, want)
+    assert_hint_fires_on_its_bug(LV, hint, attempt)
 
 
 @pytest.mark.parametrize("check", A.checks, ids=lambda c: c.function)
 def test_detectors_never_raise(check):
     inputs = inputs_for(check.cases[0], 0)
-    want = None if check.verify else expected(0, 0)
+    want = None if check.verify else expected(check, 0, 0)
+    garbage = GARBAGE + [np.full((300, 100), np.nan), np.zeros((512, 64), dtype=bool)]
     for hint in check.hints:
-        for got in GARBAGE:
-            assert isinstance(hint.detect(copy.deepcopy(inputs), got, want), bool)
-        assert hint.detect({}, None, None) is False
+        assert_detector_never_raises(hint, inputs, want, garbage)

@@ -18,22 +18,22 @@ from __future__ import annotations
 
 import copy
 import re
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import buggy_optimizers as bo
 from autograder.assignments import optimizers as opt
-from autograder.sandbox.wire import Unsupported
 
-ROOT = Path(__file__).resolve().parents[1]
+pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
+from checktools import (  # noqa: E402
+    GARBAGE, SEEDS, assert_case_counts_and_labels, assert_detector_never_raises,
+    assert_every_hint_has_a_bug, assert_imports_fast_without_tensorflow, assert_no_hint_fires,
+    assert_notebook_test_cells_carry_the_table_points, assert_points_sum_to_100, bug_id, hint_id,
+    hint_table, inputs_for, inputs_twice)
+
 A = opt.ASSIGNMENT
 CHECKS = list(A.checks)
-SEEDS = [0, 1, 2, 12345]
 
 ACCEPTED = {
     "sgd_step": [bo.sgd_step],
@@ -60,9 +60,7 @@ BUGS = {
     opt.ADAM_EPS_INSIDE: bo.adam_step_eps_inside,
     opt.ADAM_POWER_PRECEDENCE: bo.adam_step_power_precedence,
 }
-BUGS = {hint: bugs if isinstance(bugs, list) else [bugs] for hint, bugs in BUGS.items()}
-HINTS = [(check, hint) for check in CHECKS for hint in check.hints]
-HINT_BUGS = [(check, hint, bug) for check, hint in HINTS for bug in BUGS.get(hint, [])]
+BUGS, HINTS, HINT_BUGS = hint_table(CHECKS, BUGS)
 
 
 def local_call(fn, record=None):
@@ -74,10 +72,6 @@ def local_call(fn, record=None):
             record["value"] = value
         return copy.deepcopy(value)
     return call
-
-
-def inputs_for(case, seed):
-    return case.make(np.random.default_rng(seed))
 
 
 def run(check, case, fn, seed):
@@ -95,8 +89,7 @@ def fired_hints(check, inputs, got):
 # ------------------------------------------------------------------ structure
 
 def test_points_are_integers_summing_to_100():
-    assert all(float(c.points).is_integer() and c.points > 0 for c in CHECKS)
-    assert sum(c.points for c in CHECKS) == 100
+    assert_points_sum_to_100(CHECKS)
 
 
 def test_one_check_per_curriculum_function():
@@ -106,13 +99,7 @@ def test_one_check_per_curriculum_function():
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.function)
 def test_case_counts_labels_and_flags(check):
-    visible = [c for c in check.cases if not c.hidden]
-    hidden = [c for c in check.cases if c.hidden]
-    assert 2 <= len(visible) <= 4 and 3 <= len(hidden) <= 6
-    labels = [c.label for c in check.cases]
-    assert len(set(labels)) == len(labels)
-    assert all(c.label.startswith("hidden: ") for c in hidden)
-    assert not any(c.label.startswith("hidden") for c in visible)
+    assert_case_counts_and_labels(check)
     assert check.reference == "reference_impl.optimizers:" + check.function
     assert check.verify is opt.verify_steps
     for case in check.cases:
@@ -122,27 +109,19 @@ def test_case_counts_labels_and_flags(check):
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.function)
 def test_make_is_deterministic_and_float64(check):
-    for case in check.cases:
-        for seed in SEEDS:
-            a, b = inputs_for(case, seed), inputs_for(case, seed)
-            assert a.keys() == b.keys()
-            for key in a:
-                if isinstance(a[key], np.ndarray):
-                    assert a[key].dtype == np.float64 and np.array_equal(a[key], b[key])
-                else:
-                    assert type(a[key]) in (int, float, str, bool) and a[key] == b[key]
-            assert a["grads"].shape[1:] == a["param"].shape
-            for name in opt.STATE[check.function]:
-                assert a[name].shape == a["param"].shape
+    for _, a, b in inputs_twice(check):
+        for key in a:
+            if isinstance(a[key], np.ndarray):
+                assert a[key].dtype == np.float64 and np.array_equal(a[key], b[key])
+            else:
+                assert type(a[key]) in (int, float, str, bool) and a[key] == b[key]
+        assert a["grads"].shape[1:] == a["param"].shape
+        for name in opt.STATE[check.function]:
+            assert a[name].shape == a["param"].shape
 
 
 def test_assignment_module_imports_fast_without_tensorflow():
-    code = ("import sys, time; t = time.perf_counter(); import autograder.assignments.optimizers;"
-            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules;"
-            "print(time.perf_counter() - t)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    assert float(out.stdout) < 1.0
+    assert_imports_fast_without_tensorflow("autograder.assignments.optimizers")
 
 
 def test_private_keys_never_reach_the_student():
@@ -171,10 +150,7 @@ def test_every_accepted_form_passes_and_triggers_no_hint(check, k, fn):
     for seed in SEEDS:
         problems, got, inputs = run(check, case, fn, seed)
         assert problems == [], (case.label, seed)
-        for hint in check.hints:
-            start = time.perf_counter()
-            assert hint.detect(copy.deepcopy(inputs), got, None) is False, (case.label, hint.message)
-            assert time.perf_counter() - start < 0.1, "detectors must be cheap"
+        assert_no_hint_fires(check.hints, got, None, inputs, where=(case.label,))
 
 
 @pytest.mark.parametrize("function", ["adagrad_step", "adam_step"])
@@ -197,22 +173,10 @@ def test_forms_differ_far_beyond_the_tolerance_on_small_gradients(function):
 # ------------------------------------------------------------------ mistakes
 
 def test_every_hint_has_a_buggy_implementation():
-    in_table = {id(h) for _, h in HINTS}
-    assert in_table == {id(h) for h in BUGS}
-    assert len(in_table) == len(HINTS), "a Hint object is shared between checks"
-    for _, hint in HINTS:
-        assert hint.message.strip() and len(hint.message) < 300
+    assert_every_hint_has_a_bug(HINTS, BUGS)
 
 
-def _bug_id(value):
-    if hasattr(value, "function"):
-        return value.function
-    if hasattr(value, "message"):
-        return value.message[:30]
-    return getattr(value, "__name__", "bug")
-
-
-@pytest.mark.parametrize("check,hint,bug", HINT_BUGS, ids=_bug_id)
+@pytest.mark.parametrize("check,hint,bug", HINT_BUGS, ids=bug_id)
 def test_buggy_implementation_fails_and_triggers_its_hint(check, hint, bug):
     fired, failed = [], []
     for case in check.cases:
@@ -281,17 +245,9 @@ def test_hidden_feedback_shows_no_numbers(check):
                     assert not number.search(p), p
 
 
-GARBAGE = [None, "text", 3, 2.5, np.zeros(3), np.zeros((2, 2, 2)), [1, [2, 3]], (), (None, None),
-           (np.zeros(2), "x", None), Unsupported("builtins.object"), {"a": 1}, [np.ones(2)] * 3]
-
-
-@pytest.mark.parametrize("check,hint", HINTS, ids=lambda v: getattr(v, "function", None)
-                         or getattr(v, "message", "")[:40])
+@pytest.mark.parametrize("check,hint", HINTS, ids=hint_id)
 def test_detectors_never_raise(check, hint):
-    inputs = inputs_for(check.cases[0], 0)
-    for got in GARBAGE:
-        assert isinstance(hint.detect(copy.deepcopy(inputs), got, None), bool)
-    assert hint.detect({}, None, None) is False
+    assert_detector_never_raises(hint, inputs_for(check.cases[0], 0), None)
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.function)
@@ -336,14 +292,4 @@ def test_both_forms_score_full_marks_in_the_sandbox(grade_cells):
 
 
 def test_notebook_test_cells_carry_the_table_points():
-    import json
-
-    nb = json.loads((ROOT / "solutions" / "optimizers.ipynb").read_text())
-    assert nb["metadata"]["dlphys"]["assignment"] == A.id
-    cells = {c["metadata"]["nbgrader"]["grade_id"]: c for c in nb["cells"]
-             if c["metadata"].get("nbgrader", {}).get("grade")}
-    assert {k: c["metadata"]["nbgrader"]["points"] for k, c in cells.items()} == \
-        {f"test_{c.function}": c.points for c in CHECKS}
-    for check in CHECKS:
-        assert "".join(cells[f"test_{check.function}"]["source"]) == (
-            f'from autograder.selfcheck import nbgrader_check\nnbgrader_check("{check.function}")')
+    assert_notebook_test_cells_carry_the_table_points(A, "optimizers.ipynb")

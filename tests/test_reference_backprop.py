@@ -10,23 +10,15 @@ central differences of the NumPy formula.
 """
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 import pytest
 
 from autograder.sandbox.drivers import backprop as driver
 from reference_impl import backprop as rb
 
-RTOL = 1e-12
-
-
-def assert_close(got, want, rtol=RTOL):
-    want = np.asarray(want, dtype=np.float64)
-    assert isinstance(got, np.ndarray) and got.dtype == np.float64
-    assert got.shape == want.shape, (got.shape, want.shape)
-    scale = max(1.0, float(np.max(np.abs(want)))) if want.size else 1.0
-    np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * scale)
+pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
+from checktools import (  # noqa: E402
+    REFERENCE_RTOL as RTOL, assert_float64_close as assert_close, signature_test)
 
 
 SIGNATURES = {
@@ -39,9 +31,7 @@ SIGNATURES = {
 }
 
 
-@pytest.mark.parametrize("func", list(SIGNATURES), ids=lambda f: f.__name__)
-def test_signature_matches_curriculum(func):
-    assert str(inspect.signature(func)) == SIGNATURES[func]
+test_signature_matches_curriculum = signature_test(SIGNATURES)
 
 
 def _layer(seed, n=5, n_in=3, n_out=4):

@@ -7,7 +7,6 @@ relative): a float32 step anywhere in a reference would fail them.
 """
 from __future__ import annotations
 
-import inspect
 import math
 import subprocess
 import sys
@@ -20,18 +19,12 @@ from reference_impl import convolution as conv
 from reference_impl import device
 from reference_impl import gradient_descent as gd
 
+pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
+# assert_close: shape and float64 dtype first, then values (atol scaled to the data)
+from checktools import (  # noqa: E402
+    REFERENCE_RTOL as RTOL, assert_float64_close as assert_close, signature_test)
+
 ROOT = Path(__file__).resolve().parents[1]
-RTOL = 1e-12
-
-
-def assert_close(got, expected, rtol=RTOL):
-    """Shape and float64 dtype first, then values (atol scaled to the data)."""
-    expected = np.asarray(expected, dtype=np.float64)
-    assert isinstance(got, np.ndarray), f"expected a NumPy array, got {type(got).__name__}"
-    assert got.dtype == np.float64, f"dtype {got.dtype}, expected float64"
-    assert got.shape == expected.shape, f"shape {got.shape}, expected {expected.shape}"
-    scale = max(1.0, float(np.max(np.abs(expected)))) if expected.size else 1.0
-    np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol * scale)
 
 
 # --------------------------------------------------------------------------
@@ -55,9 +48,7 @@ SIGNATURES = {
 }
 
 
-@pytest.mark.parametrize("func", list(SIGNATURES), ids=lambda f: f.__name__)
-def test_signature_matches_curriculum(func):
-    assert str(inspect.signature(func)) == SIGNATURES[func]
+test_signature_matches_curriculum = signature_test(SIGNATURES)
 
 
 def test_package_import_does_not_import_tensorflow():

@@ -8,13 +8,16 @@ deterministic.
 """
 from __future__ import annotations
 
-import inspect
 import math
 
 import numpy as np
 import pytest
 
 from reference_impl import initialization as ref
+
+pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
+from checktools import signature_test  # noqa: E402
+
 
 SIGNATURES = {
     ref.glorot_uniform: "(fan_in, fan_out, rng)",
@@ -25,9 +28,7 @@ SIGNATURES = {
 }
 
 
-@pytest.mark.parametrize("func", list(SIGNATURES), ids=lambda f: f.__name__)
-def test_signature_matches_curriculum(func):
-    assert str(inspect.signature(func)) == SIGNATURES[func]
+test_signature_matches_curriculum = signature_test(SIGNATURES)
 
 
 FAN_IN, FAN_OUT = 1000, 1000 // 4  # unequal fans: Glorot and He targets differ

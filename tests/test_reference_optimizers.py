@@ -22,19 +22,12 @@ import pytest
 from reference_impl import optimizers as ro
 from reference_impl.device import keras_float64
 
-RTOL = 1e-12
+pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
+from checktools import assert_float64_close as assert_close, signature_test  # noqa: E402
 
 
 def f32(x):
     return float(np.float32(x))
-
-
-def assert_close(got, want, rtol=RTOL):
-    want = np.asarray(want, dtype=np.float64)
-    assert isinstance(got, np.ndarray) and got.dtype == np.float64
-    assert got.shape == want.shape
-    scale = max(1.0, float(np.max(np.abs(want)))) if want.size else 1.0
-    np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * scale)
 
 
 SIGNATURES = {
@@ -45,9 +38,7 @@ SIGNATURES = {
 }
 
 
-@pytest.mark.parametrize("func", list(SIGNATURES), ids=lambda f: f.__name__)
-def test_signature_matches_curriculum(func):
-    assert str(inspect.signature(func)) == SIGNATURES[func]
+test_signature_matches_curriculum = signature_test(SIGNATURES)
 
 
 def test_every_form_has_the_curriculum_signature():

@@ -17,22 +17,24 @@ from __future__ import annotations
 
 import copy
 import math
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import buggy_regularization as br
 from autograder.assignments import regularization as reg
-from autograder.sandbox.wire import Unsupported
 from autograder.spec import Rng
 
-ROOT = Path(__file__).resolve().parents[1]
+pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
+from checktools import (  # noqa: E402
+    GARBAGE, ROOT, SEEDS, assert_array_close, assert_case_counts_and_labels,
+    assert_detector_never_raises, assert_every_hint_has_a_bug, assert_hint_fires_on_its_bug,
+    assert_imports_fast_without_tensorflow, assert_no_hint_fires, assert_points_sum_to_100,
+    assertion_fails, bug_id, case_id, expected, hint_id, hint_table, inputs_for, inputs_twice,
+    local_call, passing_value, tolerance)
+
 A = reg.ASSIGNMENT
-SEEDS = [0, 1, 2, 12345]
 FUNCTIONS = ["train_val_test_split", "l1_penalty", "l2_penalty", "elastic_net_penalty",
              "l1_penalty_grad", "l2_penalty_grad", "dropout_forward", "dropout_backward",
              "early_stopping"]
@@ -75,37 +77,7 @@ BUGS = {
     reg.ES_GLOBAL_MINIMUM: br.early_stopping_global_best,
     reg.ES_PREVIOUS_EPOCH: br.early_stopping_previous,
 }
-BUGS = {hint: bugs if isinstance(bugs, list) else [bugs] for hint, bugs in BUGS.items()}
-HINTS = [(check, hint) for check in A.checks for hint in check.hints]
-HINT_BUGS = [(check, hint, bug) for check, hint in HINTS for bug in BUGS.get(hint, [])]
-
-
-def local_call(fn):
-    """Stand-in for the sandbox's call: fresh copies of the inputs, Rng ->
-    Generator, and `_global_seed` seeds NumPy's global state first."""
-    def call(**kwargs):
-        kwargs = copy.deepcopy(kwargs)
-        global_seed = kwargs.pop("_global_seed", None)
-        if global_seed is not None:
-            np.random.seed(global_seed)
-        kwargs = {k: v.make() if isinstance(v, Rng) else v for k, v in kwargs.items()}
-        return fn(**kwargs)
-    return call
-
-
-def inputs_for(case, seed):
-    return case.make(np.random.default_rng(seed))
-
-
-_expected_cache: dict = {}
-
-
-def expected(check, k, seed):
-    key = (check.function, k, seed)
-    if key not in _expected_cache:
-        inputs = copy.deepcopy(inputs_for(check.cases[k], seed))
-        _expected_cache[key] = check.reference_function()(**inputs)
-    return _expected_cache[key]
+BUGS, HINTS, HINT_BUGS = hint_table(A.checks, BUGS)
 
 
 def assert_close(got, want, rtol, atol):
@@ -113,33 +85,19 @@ def assert_close(got, want, rtol, atol):
         assert isinstance(got, tuple) and len(got) == len(want)
         assert all(int(g) == int(w) for g, w in zip(got, want)), (got, want)
         return
-    g, w = np.asarray(got), np.asarray(want)
-    assert g.shape == w.shape, f"shape {g.shape} != {w.shape}"
-    assert np.allclose(g, w, rtol=rtol, atol=atol), f"max |diff| {np.max(np.abs(g - w))}"
-
-
-def tolerance(check, case):
-    return (case.rtol if case.rtol is not None else check.rtol,
-            case.atol if case.atol is not None else check.atol)
+    assert_array_close(got, want, rtol, atol)
 
 
 # ------------------------------------------------------------------ structure
 
 def test_points_and_functions():
     assert [c.function for c in A.checks] == FUNCTIONS
-    assert all(float(c.points).is_integer() and c.points > 0 for c in A.checks)
-    assert sum(c.points for c in A.checks) == 100
+    assert_points_sum_to_100(A.checks)
 
 
 @pytest.mark.parametrize("check", A.checks, ids=lambda c: c.function)
 def test_case_counts_and_labels(check):
-    visible = [c for c in check.cases if not c.hidden]
-    hidden = [c for c in check.cases if c.hidden]
-    assert 2 <= len(visible) <= 4 and 3 <= len(hidden) <= 6
-    labels = [c.label for c in check.cases]
-    assert len(set(labels)) == len(labels)
-    assert all(c.label.startswith("hidden: ") for c in hidden)
-    assert not any(c.label.startswith("hidden") for c in visible)
+    assert_case_counts_and_labels(check)
     assert check.reference == f"reference_impl.regularization:{check.function}"
 
 
@@ -168,25 +126,16 @@ def _equal(a, b):
 
 @pytest.mark.parametrize("check", A.checks, ids=lambda c: c.function)
 def test_make_is_deterministic_and_plain(check):
-    for case in check.cases:
-        for seed in SEEDS:
-            a, b = inputs_for(case, seed), inputs_for(case, seed)
-            assert a.keys() == b.keys()
-            for key in a:
-                _plain(a[key], (case.label, key))
-                assert _equal(a[key], b[key]), (case.label, key)
-            if "mask" in a:
-                assert a["mask"].dtype in (np.float64, np.bool_)
+    for case, a, b in inputs_twice(check):
+        for key in a:
+            _plain(a[key], (case.label, key))
+            assert _equal(a[key], b[key]), (case.label, key)
+        if "mask" in a:
+            assert a["mask"].dtype in (np.float64, np.bool_)
 
 
 def test_module_imports_fast_without_tensorflow():
-    code = ("import sys, time; t = time.perf_counter();"
-            "import autograder.assignments.regularization;"
-            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules;"
-            "print(time.perf_counter() - t)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    assert float(out.stdout) < 1.0
+    assert_imports_fast_without_tensorflow("autograder.assignments.regularization")
 
 
 # ------------------------------------------------------------------ correct implementations
@@ -194,24 +143,16 @@ def test_module_imports_fast_without_tensorflow():
 CASES = [(check, k) for check in A.checks for k in range(len(check.cases))]
 
 
-@pytest.mark.parametrize("check,k", CASES, ids=lambda v: getattr(v, "function", str(v)))
+@pytest.mark.parametrize("check,k", CASES, ids=case_id)
 def test_correct_implementations_pass_and_trigger_no_hint(check, k):
     case = check.cases[k]
     for fn in CORRECT[check.function]:
         call = local_call(fn)
         for seed in SEEDS:
             inputs = inputs_for(case, seed)
-            if check.verify is not None:
-                assert check.verify(call, inputs) == [], (fn.__name__, case.label, seed)
-                got, want = call(**inputs), None
-            else:
-                got, want = call(**inputs), expected(check, k, seed)
-                assert_close(got, want, *tolerance(check, case))
-            for hint in check.hints:
-                start = time.perf_counter()
-                assert hint.detect(copy.deepcopy(inputs), got, want) is False, \
-                    (fn.__name__, case.label, seed, hint.message)
-                assert time.perf_counter() - start < 0.1, "detectors must be cheap"
+            where = (bug_id(fn), case.label, seed)
+            got, want = passing_value(check, k, seed, call, inputs, assert_close, where)
+            assert_no_hint_fires(check.hints, got, want, inputs, where=where)
 
 
 @pytest.mark.parametrize("function", ["train_val_test_split", "dropout_forward"])
@@ -226,57 +167,31 @@ def test_the_reference_passes_its_own_property_check(function):
 # ------------------------------------------------------------------ hints
 
 def test_every_hint_has_a_buggy_implementation():
-    in_table = {id(h) for _, h in HINTS}
-    assert in_table == {id(h) for h in BUGS}
-    assert len(in_table) == len(HINTS), "a Hint object is shared between checks"
-    for _, hint in HINTS:
-        assert hint.message.strip() and len(hint.message) < 300
+    assert_every_hint_has_a_bug(HINTS, BUGS)
 
 
-def _bug_id(value):
-    if hasattr(value, "function"):
-        return value.function
-    if hasattr(value, "message"):
-        return value.message[:30]
-    return getattr(getattr(value, "func", value), "__name__", "bug")
-
-
-@pytest.mark.parametrize("check,hint,bug", HINT_BUGS, ids=_bug_id)
+@pytest.mark.parametrize("check,hint,bug", HINT_BUGS, ids=bug_id)
 def test_buggy_implementation_triggers_its_hint(check, hint, bug):
     call = local_call(bug)
-    fired = []
-    for k, case in enumerate(check.cases):
-        for seed in SEEDS:
-            inputs = inputs_for(case, seed)
-            got = call(**inputs)
-            if check.verify is not None:
-                if hint.detect(copy.deepcopy(inputs), got, None):
-                    fired.append(case.label)
-                    # a hint only ever explains a failure
-                    assert check.verify(call, inputs), (case.label, hint.message)
-                continue
-            want = expected(check, k, seed)
-            if hint.detect(copy.deepcopy(inputs), got, want):
-                fired.append(case.label)
-                with pytest.raises(AssertionError):
-                    assert_close(got, want, *tolerance(check, case))
-    assert fired, f"no case of {check.function} triggers: {hint.message}"
+
+    def attempt(k, case, seed):
+        inputs = inputs_for(case, seed)
+        got = call(**inputs)
+        if check.verify is not None:  # the property check must fail it
+            return inputs, got, None, lambda: bool(check.verify(call, inputs))
+        want = expected(check, k, seed)
+        return inputs, got, want, lambda: assertion_fails(assert_close, got, want,
+                                                          *tolerance(check, case))
+    assert_hint_fires_on_its_bug(check, hint, attempt)
 
 
-GARBAGE = [None, "text", 3, 2.5, np.zeros(3), np.zeros((2, 2, 2)), [1, [2, 3]], (), (None, None),
-           (np.zeros(2), "x", None), Unsupported("builtins.object"), {"a": 1}, [np.ones(2)] * 3,
-           (1.5, 2), (np.zeros((200, 100)), np.full((200, 100), 2.0))]
-
-
-@pytest.mark.parametrize("check,hint", HINTS, ids=lambda v: getattr(v, "function", None)
-                         or getattr(v, "message", "")[:40])
+@pytest.mark.parametrize("check,hint", HINTS, ids=hint_id)
 def test_detectors_never_raise(check, hint):
+    garbage = GARBAGE + [(1.5, 2), (np.zeros((200, 100)), np.full((200, 100), 2.0))]
     for k in (0, len(check.cases) - 1):
         inputs = inputs_for(check.cases[k], 0)
         want = None if check.verify else expected(check, k, 0)
-        for got in GARBAGE:
-            assert isinstance(hint.detect(copy.deepcopy(inputs), got, want), bool)
-    assert hint.detect({}, None, None) is False
+        assert_detector_never_raises(hint, inputs, want, garbage)
 
 
 # ------------------------------------------------------------------ train_val_test_split
