@@ -130,7 +130,7 @@ def failed_report(assignment: Assignment, student: str, seed: int, kind: str, re
     for check in assignment.checks:
         for index, case in enumerate(check.cases):
             result = TestResult(check.function, case.label, index, case.hidden,
-                                check.points / len(check.cases))
+                                check.case_points(index))
             _fail(result, kind, reason)
             tests.append(result)
     return GradeReport(assignment.id, student, seed, tests, [], "", {"total": 0.0}, isolation_mode())
@@ -159,7 +159,7 @@ def grade_case(check: Check, index: int, case: Case, session, seed: int,
     driver=None) -> CallResult`: the sandboxed Session here, an in-kernel stand-in
     in the self-check. `fatal` maps functions to the test that killed their process."""
     result = TestResult(check.function, case.label, index, case.hidden,
-                        check.points / len(check.cases))
+                        check.case_points(index))
     start = time.perf_counter()
     if check.function not in session.names:
         _fail(result, "missing", _missing_message(check.function, session))

@@ -172,7 +172,7 @@ def run(assignment: Assignment, functions: list[str], namespace: dict, *, seed: 
                 continue
             if not callable(namespace.get(function)):
                 result = TestResult(function, case.label, index, case.hidden,
-                                    check.points / len(check.cases))
+                                    check.case_points(index))
                 _fail(result, "missing", f"{function} is not defined yet: run the cell that "
                       "defines it first (and keep its name)")
             else:

@@ -57,6 +57,7 @@ class Case:
     hidden: bool = False
     rtol: float | None = None
     atol: float | None = None
+    weight: float = 1.0       # share of the check's points, relative to its other cases
 
 
 # A property check replaces the reference comparison for functions whose output
@@ -93,6 +94,10 @@ class Check:
     warning_free: bool = False            # fail on overflow/invalid/divide warnings
     driver: str | None = None             # run via autograder/sandbox/drivers/<driver>.py in the
                                           # student process instead of a plain call (e.g. training)
+
+    def case_points(self, index: int) -> float:
+        """Points of case `index`: the check's points shared in proportion to the weights."""
+        return self.points * self.cases[index].weight / sum(c.weight for c in self.cases)
 
     def reference_function(self) -> Callable[..., Any]:
         return resolve(self.reference)

@@ -53,6 +53,7 @@ def clean_env(home: str) -> dict:
         "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1", "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2", "MALLOC_ARENA_MAX": "2",
+        "TF_FORCE_GPU_ALLOW_GROWTH": "true",  # several sandboxes can share one card
     }
 
 
@@ -122,7 +123,11 @@ def _preexec(limits: Limits, drop_to: int | None, cgroup=None):
         if cgroup is not None:
             cgroup.enter()  # before exec: every descendant is born inside the limits
         mb = 1024 * 1024
-        for what, value in ((resource.RLIMIT_AS, limits.memory_mb * mb),
+        # CUDA reserves far more address space than any sane RLIMIT_AS: with a GPU
+        # passed through, the cgroup (when there is one) bounds the memory instead.
+        gpu = limits.gpu and bool(glob.glob("/dev/nvidia*")) and cgroup is not None
+        address_space = resource.RLIM_INFINITY if gpu else limits.memory_mb * mb
+        for what, value in ((resource.RLIMIT_AS, address_space),
                             (resource.RLIMIT_CPU, limits.cpu_seconds),
                             (resource.RLIMIT_FSIZE, limits.file_mb * mb),
                             (resource.RLIMIT_NOFILE, limits.open_files),
