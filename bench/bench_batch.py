@@ -83,9 +83,17 @@ def synthesize(folder: Path, n: int, seed: int = 0, nbgrader_layout: bool = Fals
 
 def time_ours(folder: Path, out: Path, jobs: int) -> tuple[float, list[dict]]:
     start = time.perf_counter()
-    subprocess.run([str(BIN / "grade"), "batch", str(folder), "-a", ASSIGNMENT, "-o", str(out),
-                    "--jobs", str(jobs)], check=True, capture_output=True)
+    # GNU time reports the largest resident set of any process of the run: a grading
+    # worker (TensorFlow + references), since student processes are far smaller.
+    timer = ["/usr/bin/time", "-f", "MAXRSS %M"] if Path("/usr/bin/time").exists() else []
+    done = subprocess.run([*timer, str(BIN / "grade"), "batch", str(folder),
+                           "-a", ASSIGNMENT, "-o", str(out), "--jobs", str(jobs)],
+                          check=True, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
+    peak = [line for line in done.stderr.splitlines() if line.startswith("MAXRSS")]
+    if peak:
+        print(f"  peak memory of one process (a worker): {int(peak[-1].split()[1]) / 1024:.0f} MB",
+              flush=True)
     timings = [json.loads(p.read_text())["extra_data"]["timings"] for p in out.glob("*/results.json")]
     return elapsed, timings
 
