@@ -53,7 +53,13 @@ def sandbox_start(repeat=5) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--assignments", nargs="*", help="default: every assignment")
+    parser.add_argument("--skip-exercises", action="store_true")
     args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from autograder import assignments
+
+    ids = args.assignments or assignments.ASSIGNMENT_IDS
     n = args.repeat
     py = sys.executable
     print("bare costs")
@@ -63,8 +69,8 @@ def main() -> None:
     print(f"  sandboxed student start  {fmt(sandbox_start(n))}  (bwrap + python + numpy, load 1 cell)")
     print(f"grade --help               {fmt(wall([GRADE, '--help'], max(n, 5)))}")
     with tempfile.TemporaryDirectory() as tmp:
-        for kind in ("solutions", "exercises"):
-            for assignment in ("gradient_descent", "convolution"):
+        for kind in ("solutions",) if args.skip_exercises else ("solutions", "exercises"):
+            for assignment in ids:
                 nb = ROOT / kind / f"{assignment}.ipynb"
                 out = Path(tmp) / "r.json"
                 times, splits = [], []
@@ -76,7 +82,13 @@ def main() -> None:
                     data = json.loads(out.read_text())
                     splits.append(data["extra_data"]["timings"])
                 split = {k: statistics.median(s[k] for s in splits) for k in splits[0]}
-                print(f"grade run {kind}/{assignment}.ipynb  score {data['score']:g}")
+                a = assignments.get(assignment)
+                cases = [c for check in a.checks for c in check.cases]
+                hidden = sum(c.hidden for c in cases)
+                hints = sum(len(check.hints) for check in a.checks)
+                print(f"grade run {kind}/{assignment}.ipynb  score {data['score']:g}  "
+                      f"({len(a.checks)} functions, {len(cases) - hidden} visible + {hidden} hidden "
+                      f"cases, {hints} hints)")
                 print(f"  end to end               {fmt(times)}")
                 print("  inside the grader        " + ", ".join(f"{k} {v:.3f}s" for k, v in split.items()))
 

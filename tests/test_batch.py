@@ -43,8 +43,12 @@ def batch(src, out, *extra, **kw):
 
 def graded(out: Path) -> dict:
     db = sqlite3.connect(out / "gradebook.sqlite")
-    rows = db.execute("SELECT student, score, status FROM submissions").fetchall()
-    db.close()
+    try:
+        rows = db.execute("SELECT student, score, status FROM submissions").fetchall()
+    except sqlite3.OperationalError:  # polled while `grade batch` is still creating the schema
+        rows = []
+    finally:
+        db.close()
     return {s: (score, status) for s, score, status in rows}
 
 
