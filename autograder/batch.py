@@ -63,8 +63,11 @@ _prepared: dict[str, str] = {}
 def warm(assignment_id: str) -> str:
     """Import the references once per worker process; returns the device name."""
     if assignment_id not in _prepared:
-        from autograder import assignments
+        from autograder import assignments, runner
         from autograder.cli import prepare_reference
+
+        if runner.visible_cache is None:
+            runner.visible_cache = {}
 
         _prepared[assignment_id] = prepare_reference(assignments.get(assignment_id))()
     return _prepared[assignment_id]

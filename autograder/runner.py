@@ -253,19 +253,20 @@ def _run_property_case(check: Check, case: Case, inputs: dict, session: Session,
         result.hints = _fired_hints(check, inputs, last["value"], None)
 
 
-# Visible cases have the same inputs for every student: a worker grading a class
-# computes their reference once. Keyed by the check's reference and the case's
+# Visible cases have the same inputs for every student: a batch worker grading a
+# class computes their reference once (batch.warm switches this on; the
+# self-check keeps its own per-kernel cache). Keyed by the reference, the case's
 # label and a digest of its inputs, so a changed table never reuses a stale value.
-_visible_expected: dict = {}
+visible_cache: dict | None = None
 
 
 def _expected(check: Check, case: Case, inputs: dict):
-    if case.hidden:
+    if case.hidden or visible_cache is None:
         return check.reference_function()(**_for_reference(inputs))
     key = (check.reference, check.function, case.label, _digest(inputs))
-    if key not in _visible_expected:
-        _visible_expected[key] = check.reference_function()(**_for_reference(inputs))
-    return copy.deepcopy(_visible_expected[key])
+    if key not in visible_cache:
+        visible_cache[key] = check.reference_function()(**_for_reference(inputs))
+    return copy.deepcopy(visible_cache[key])
 
 
 def _digest(inputs: dict) -> str:

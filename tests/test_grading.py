@@ -185,3 +185,19 @@ def test_mutating_an_input_fails_property_checks_too(solution_cells, grade_cells
     tests = [t for t in report.tests if t.function == "dropout_forward"]
     assert tests and all(not t.passed and "in place" in t.feedback for t in tests)
     assert report.function_scores()["dropout_backward"][0] == 8
+
+
+def test_the_batch_workers_visible_reference_cache_changes_no_verdict(grade_cells, monkeypatch):
+    from autograder import runner
+    from autograder.submission import load
+
+    cells = load(ROOT / "examples" / "submissions" / "bob_convolution.ipynb").cells
+    plain = grade_cells("convolution", cells, student="bob")
+    monkeypatch.setattr(runner, "visible_cache", {})
+    first = grade_cells("convolution", cells, student="bob")
+    again = grade_cells("convolution", cells, student="carol")   # served from the cache
+    assert runner.visible_cache   # it was used
+    verdicts = [(t.name, t.passed, t.feedback, t.hints) for t in plain.tests]
+    assert verdicts == [(t.name, t.passed, t.feedback, t.hints) for t in first.tests]
+    visible = [v for v, t in zip(verdicts, plain.tests) if not t.hidden]
+    assert visible == [(t.name, t.passed, t.feedback, t.hints) for t in again.tests if not t.hidden]
