@@ -187,7 +187,6 @@ def report(outdir, assignment_ids):
     """Rebuild the class report and every student's feedback page from OUTDIR/gradebook.sqlite."""
     from pathlib import Path
 
-    from autograder import assignments
     from autograder.gradebook import Gradebook
     from autograder.html_outputs import write_pages
 

@@ -47,7 +47,7 @@ from autograder.runner import TestResult, grade_case, limits_for
 from autograder.sandbox import wire
 from autograder.sandbox.mutation import mutated as _mutated, snapshot as _snapshot
 from autograder.sandbox.session import CallResult
-from autograder.spec import Assignment, Check, Rng, resolve
+from autograder.spec import Assignment, Check, resolve
 
 __all__ = ["check", "check_all", "nbgrader_check"]
 

@@ -14,7 +14,7 @@ from reference_impl.device import configure, keras_float64
 
 configure()
 
-from reference_impl.tensors import F64 as _F64, to_numpy as _np, to_tensor as _t  # noqa: E402
+from reference_impl.tensors import to_numpy as _np, to_tensor as _t  # noqa: E402
 
 
 def _linear(x, W, b):

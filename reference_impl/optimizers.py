@@ -22,14 +22,13 @@ Every function returns new NumPy arrays and leaves its inputs untouched.
 """
 from __future__ import annotations
 
-import numpy as np
 import tensorflow as tf
 
 from reference_impl.device import configure
 
 configure()
 
-from reference_impl.tensors import F64 as _F64, to_numpy as _np, to_tensor as _t  # noqa: E402
+from reference_impl.tensors import to_numpy as _np, to_tensor as _t  # noqa: E402
 
 
 def _f(x) -> float:
