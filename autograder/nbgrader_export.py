@@ -35,15 +35,26 @@ def cell_name(function: str) -> str:
     return f"test_{function}"
 
 
-def function_scores(results: dict, functions) -> dict[str, float]:
+def function_scores(results: dict, functions, max_scores: dict | None = None) -> dict[str, float]:
     """Per graded function, the sum of its tests' scores in a results.json
-    (tags[1] names the function); functions without tests score 0."""
+    (tags[1] names the function); functions without tests score 0. Rounded
+    with a largest-remainder split so that the cells add up to the rounded sum
+    and none exceeds its `max_scores` entry (the cell's points)."""
+    from autograder import points
+
     scores = dict.fromkeys(functions, 0.0)
     for test in results.get("tests", []):
         tags = test.get("tags") or []
         if len(tags) > 1 and tags[1] in scores:
             scores[tags[1]] += float(test.get("score") or 0.0)
-    return {function: round(score, 4) for function, score in scores.items()}
+    names = list(scores)
+    caps = None if max_scores is None else [float(max_scores[f]) for f in names]
+    if caps is not None:  # a stored score above its cell's maximum is capped, not spread
+        scores = {f: min(scores[f], cap) for f, cap in zip(names, caps)}
+    total = sum(scores.values())
+    if caps is not None and results.get("score") is not None:  # old results.json rounded each test
+        total = min(float(results["score"]), sum(caps))
+    return dict(zip(names, points.split([scores[f] for f in names], total=total, caps=caps)))
 
 
 def _alembic_on_path() -> None:
@@ -87,7 +98,8 @@ def _export(book, assignment, db: str, course_id: str) -> int:
             except MissingEntry:  # the submission predates this notebook
                 submitted = SubmittedNotebook(notebook=cells[functions[0]].notebook, assignment=submission)
                 nb.db.add(submitted)
-            for function, score in function_scores(data, functions).items():
+            maxima = {f: assignment.check(f).points for f in functions}
+            for function, score in function_scores(data, functions, maxima).items():
                 try:
                     grade = nb.find_grade(cell_name(function), notebook, assignment.id, student)
                 except MissingEntry:  # the cell is newer than the submission

@@ -5,21 +5,23 @@ import json
 import platform
 from pathlib import Path
 
-from autograder import __version__
+from autograder import __version__, points
 from autograder.runner import GradeReport, TestResult
 
 OUTPUT_TAIL = 4000
 
 
-def test_entry(report: GradeReport, test: TestResult) -> dict:
+def test_entry(report: GradeReport, test: TestResult, score: float | None = None,
+               max_score: float | None = None) -> dict:
+    """`score`/`max_score`: the test's share of a split that adds up (points.split_tests)."""
     lines = [] if test.passed else [test.feedback]
     lines += [f"Hint: {h}" for h in test.hints]
     if test.hidden:
         lines.append("(hidden test: its inputs are not shown)")
     return {
         "name": test.name,
-        "score": round(test.score, 4),
-        "max_score": round(test.max_score, 4),
+        "score": round(test.score, 4) if score is None else score,
+        "max_score": round(test.max_score, 4) if max_score is None else max_score,
         "status": "passed" if test.passed else "failed",
         "output": "\n".join(lines),
         "visibility": "after_published" if test.hidden else "visible",
@@ -59,6 +61,8 @@ def versions() -> dict:
 
 
 def to_gradescope(report: GradeReport) -> dict:
+    scores, maxes = points.split_tests([t.function for t in report.tests], [t.score for t in report.tests],
+                                       [t.max_score for t in report.tests])
     return {
         "score": round(report.score, 4),
         "max_score": round(report.max_score, 4),
@@ -66,7 +70,7 @@ def to_gradescope(report: GradeReport) -> dict:
         "output": summary_output(report),
         "visibility": "visible",
         "stdout_visibility": "hidden",
-        "tests": [test_entry(report, t) for t in report.tests],
+        "tests": [test_entry(report, t, s, m) for t, s, m in zip(report.tests, scores, maxes)],
         "extra_data": {
             "assignment": report.assignment,
             "student": report.student,
