@@ -148,14 +148,18 @@ def run(submission, assignment_id, output, student, fail_under, seed, secret_fil
 @click.option("--scheduler", help="Address of a Dask scheduler (tcp://HOST:PORT) to grade on.")
 @click.option("--secret-file", type=click.Path(exists=True, dir_okay=False),
               help="Course secret (default: $DLPHYS_GRADER_SECRET or ~/.config/dlphys-grader/secret).")
-def batch(directory, assignment_id, outdir, jobs, scheduler, secret_file):
+@click.option("--force", is_flag=True, help="Regrade every submission, even those graded already "
+              "by the same grader.")
+@click.option("--only", "only", multiple=True, metavar="STUDENT",
+              help="Regrade only this student (repeatable), e.g. for a regrade request.")
+def batch(directory, assignment_id, outdir, jobs, scheduler, secret_file, force, only):
     """Grade every submission in DIRECTORY (flat or nbgrader layout); resumable."""
     from pathlib import Path
 
     from rich.console import Console
 
     from autograder import seeds
-    from autograder.batch import run_batch
+    from autograder.batch import UnknownStudent, run_batch
 
     if not Path(directory).is_dir():
         raise BadInput(f"{directory}: no such folder")
@@ -168,7 +172,10 @@ def batch(directory, assignment_id, outdir, jobs, scheduler, secret_file):
         raise BadInput(f"cannot read the course secret: {exc}") from None
     console = Console()
     try:
-        summary = run_batch(Path(directory), assignment, Path(outdir), secret, jobs, scheduler, console)
+        summary = run_batch(Path(directory), assignment, Path(outdir), secret, jobs, scheduler, console,
+                            force=force, only=tuple(only))
+    except UnknownStudent as exc:
+        raise BadInput(str(exc)) from None
     except OSError as exc:
         raise BadInput(f"cannot grade: {exc}") from None
     console.print(f"{summary.total} submissions: {summary.graded} graded, {summary.skipped} unchanged "

@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     device         TEXT,
     source         TEXT,                   -- the submission's path when graded
     results        TEXT NOT NULL,          -- the full results.json
+    fingerprint    TEXT NOT NULL DEFAULT '',  -- of the grader's deciding files (fingerprint.py)
     PRIMARY KEY (assignment, student)
 );
 CREATE TABLE IF NOT EXISTS tests (
@@ -58,6 +59,9 @@ class Gradebook:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")  # a commit survives a kill or power cut
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(submissions)")}
+        if "fingerprint" not in columns:  # a gradebook from before fingerprints: all of it is stale
+            self.db.execute("ALTER TABLE submissions ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''")
 
     def close(self) -> None:
         self.db.close()
@@ -69,12 +73,15 @@ class Gradebook:
         self.close()
 
     # -- reading -------------------------------------------------------------
-    def current(self, assignment: str, student: str, sha256: str, seed: int, version: str) -> dict | None:
+    def current(self, assignment: str, student: str, sha256: str, seed: int, version: str,
+                fingerprint: str) -> dict | None:
         """The stored results.json when this exact submission was graded by this
-        grader version with this seed; None when it must be (re)graded."""
+        grader version, with this seed, by checks, references, drivers and engine
+        of this fingerprint; None when it must be (re)graded."""
         row = self.db.execute(
             "SELECT results FROM submissions WHERE assignment=? AND student=? AND sha256=? "
-            "AND seed=? AND grader_version=?", (assignment, student, sha256, seed, version)).fetchone()
+            "AND seed=? AND grader_version=? AND fingerprint=?",
+            (assignment, student, sha256, seed, version, fingerprint)).fetchone()
         return json.loads(row[0]) if row else None
 
     def students(self, assignment: str) -> list[str]:
@@ -107,11 +114,13 @@ class Gradebook:
         try:
             self.db.execute("DELETE FROM tests WHERE assignment=? AND student=?", key)
             self.db.execute(
-                "INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO submissions (assignment, student, sha256, seed, grader_version, "
+                "score, max_score, status, graded_at, seconds, device, source, results, fingerprint) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (*key, sha256, int(extra["seed"]), extra["versions"]["autograder"],
                  float(results["score"]), float(results["max_score"]), status, time.time(),
                  float(results.get("execution_time", 0.0)), extra.get("device", ""), source,
-                 json.dumps(results)))
+                 json.dumps(results), extra.get("fingerprint", "")))
             self.db.executemany(
                 "INSERT INTO tests VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(*key, i, t["name"], t["tags"][1], int(t["extra_data"]["hidden"]), float(t["score"]),

@@ -60,6 +60,15 @@ def versions() -> dict:
     return out
 
 
+def grader_fingerprint(assignment_id: str) -> str:
+    """What decided this grade (autograder/fingerprint.py); "" for an unknown assignment."""
+    from autograder import assignments, fingerprint
+
+    if assignment_id not in assignments.ASSIGNMENT_IDS:
+        return ""
+    return fingerprint.fingerprint(assignment_id)
+
+
 def to_gradescope(report: GradeReport) -> dict:
     scores, maxes = points.split_tests([t.function for t in report.tests], [t.score for t in report.tests],
                                        [t.max_score for t in report.tests])
@@ -75,6 +84,7 @@ def to_gradescope(report: GradeReport) -> dict:
             "assignment": report.assignment,
             "student": report.student,
             "seed": report.seed,
+            "fingerprint": grader_fingerprint(report.assignment),
             "device": report.device,
             "isolation": report.isolation,
             "versions": versions(),
