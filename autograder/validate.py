@@ -5,7 +5,9 @@ For each assignment, with the same grader as `grade run` (sandbox included):
 - the untouched student notebook (exercises/<id>.ipynb) scores zero,
 - grading the solution twice with the same seed gives the same result, test by test,
 - exercises/ is what `grade release` would write from solutions/ today,
-- the points add up to 100.
+- the points add up to 100,
+- the nbgrader points of the solution's test cells (what a student sees) equal
+  the check table's, per function and in total.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ class Validation:
     reproducible: bool | None = None
     compared: int = 0          # tests compared between the two runs
     in_sync: bool | None = None
+    nbgrader_points: bool | None = None   # the notebook's points match the check table
     seed: int = 0
     seconds: float = 0.0
     problems: list = field(default_factory=list)
@@ -58,6 +61,32 @@ def _failing(report, limit=3) -> str:
     return text + (f"; and {len(bad) - limit} more" if len(bad) > limit else "")
 
 
+def nbgrader_points_problems(assignment, notebook: Path) -> list[str]:
+    """Where the nbgrader points of `notebook`'s graded cells (grade_id
+    `test_<function>`) differ from the check table's points."""
+    import nbformat
+
+    cells: dict[str, float] = {}
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade"):
+            grade_id = str(meta.get("grade_id", ""))
+            cells[grade_id] = cells.get(grade_id, 0.0) + float(meta.get("points") or 0)
+    total = sum(cells.values())
+    problems = []
+    for check in assignment.checks:
+        got = cells.pop(f"test_{check.function}", None)
+        if got is None:
+            problems.append(f"no graded cell test_{check.function} ({check.points:g} points in the checks)")
+        elif abs(got - check.points) > 1e-9:
+            problems.append(f"cell test_{check.function} gives {got:g} points, the checks {check.points:g}")
+    for grade_id, got in cells.items():
+        problems.append(f"graded cell {grade_id} ({got:g} points) has no check")
+    if abs(total - assignment.max_score) > 1e-9:
+        problems.append(f"the notebook's points total {total:g}, the checks' {assignment.max_score:g}")
+    return [f"nbgrader points: {p}" for p in problems]
+
+
 def validate_assignment(assignment, root: Path, seed: int | None = None) -> Validation:
     from autograder import release
     from autograder.cli import prepare_reference
@@ -80,6 +109,9 @@ def validate_assignment(assignment, root: Path, seed: int | None = None) -> Vali
         problems.append(f"solution: {exc}")
         solution = None
     if solution is not None:
+        points_problems = nbgrader_points_problems(assignment, solution_path)
+        result.nbgrader_points = not points_problems
+        problems.extend(points_problems)
         first = grade(assignment, solution.cells, "validate-solution", result.seed, prepare=prepare)
         result.solution_score = first.score
         if first.score < first.max_score - 1e-9:
@@ -143,6 +175,8 @@ def table(v: Validation):
               f"{v.compared} tests {'agree' if v.reproducible else 'differ'} (seed {v.seed})")
     t.add_row(mark(v.in_sync), "in sync", "-" if v.in_sync is None else
               ("exercises/ matches solutions/" if v.in_sync else "exercises/ is stale"))
+    t.add_row(mark(v.nbgrader_points), "cell points", "-" if v.nbgrader_points is None else
+              ("nbgrader points = checks" if v.nbgrader_points else "nbgrader points differ"))
     t.add_row("", "time", f"{v.seconds:.1f} s")
     return t
 

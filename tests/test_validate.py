@@ -80,3 +80,70 @@ def test_validate_fails_and_names_a_stale_exercise_that_scores(tmp_path):
     assert "untouched exercise scores 100.00 (expected 0)" in out
     assert "exercises/gradient_descent.ipynb is not what `grade release gradient_descent` writes" in out
     assert "FAILED: gradient_descent" in out
+
+
+# ---------------------------------------------------------------- nbgrader points
+
+def solution_copy(tmp_path: Path, assignment: str = "gradient_descent") -> tuple[Path, dict]:
+    import json
+
+    nb = json.loads((ROOT / "solutions" / f"{assignment}.ipynb").read_text())
+    return tmp_path / f"{assignment}.ipynb", nb
+
+
+def graded_cell(nb: dict, grade_id: str) -> dict:
+    return next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+@pytest.mark.parametrize("assignment", list(__import__("autograder.assignments", fromlist=["x"]).ASSIGNMENT_IDS))
+def test_shipped_notebooks_points_match_the_checks(assignment):
+    from autograder import assignments
+    from autograder.validate import nbgrader_points_problems
+
+    path = ROOT / "solutions" / f"{assignment}.ipynb"
+    assert nbgrader_points_problems(assignments.get(assignment), path) == []
+
+
+def test_nbgrader_points_that_differ_are_named(tmp_path):
+    import json
+
+    from autograder import assignments
+    from autograder.validate import nbgrader_points_problems
+
+    spec = assignments.get("gradient_descent")
+    path, nb = solution_copy(tmp_path)
+    graded_cell(nb, "test_linear_model")["metadata"]["nbgrader"]["points"] = 20
+    path.write_text(json.dumps(nb))
+    problems = nbgrader_points_problems(spec, path)
+    assert any("test_linear_model gives 20 points, the checks 10" in p for p in problems)
+    assert any("total 110, the checks' 100" in p for p in problems)
+
+    graded_cell(nb, "test_linear_model")["metadata"]["nbgrader"]["points"] = 10
+    extra = json.loads(json.dumps(graded_cell(nb, "test_mse_loss")))
+    extra["metadata"]["nbgrader"]["grade_id"] = "test_forgotten"
+    nb["cells"].append(extra)
+    nb["cells"].remove(graded_cell(nb, "test_minibatch_indices"))
+    path.write_text(json.dumps(nb))
+    problems = nbgrader_points_problems(spec, path)
+    assert any("no graded cell test_minibatch_indices (20 points in the checks)" in p for p in problems)
+    assert any("test_forgotten (10 points) has no check" in p for p in problems)
+    assert any("total 90, the checks' 100" in p for p in problems)
+
+
+@pytest.mark.slow
+def test_validate_fails_when_the_notebook_gives_other_points(tmp_path):
+    """A function's cell worth 20 where the checks give 10: the notebook totals 110."""
+    import json
+
+    (tmp_path / "solutions").mkdir()
+    path, nb = solution_copy(tmp_path / "solutions")
+    graded_cell(nb, "test_linear_model")["metadata"]["nbgrader"]["points"] = 20
+    path.write_text(json.dumps(nb, indent=1))
+    done = subprocess.run([GRADE, "release", "--root", str(tmp_path), "gradient_descent"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run([GRADE, "validate", "--root", str(tmp_path), "gradient_descent"],
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 1, done.stdout
+    assert "test_linear_model gives 20 points, the checks 10" in done.stdout
+    assert "total 110" in done.stdout and "all 1 assignments valid" not in done.stdout
