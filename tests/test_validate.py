@@ -120,7 +120,7 @@ def test_nbgrader_points_that_differ_are_named(tmp_path):
 
     graded_cell(nb, "test_linear_model")["metadata"]["nbgrader"]["points"] = 10
     extra = json.loads(json.dumps(graded_cell(nb, "test_mse_loss")))
-    extra["metadata"]["nbgrader"]["grade_id"] = "test_forgotten"
+    extra["metadata"]["nbgrader"]["grade_id"] = extra["id"] = "test_forgotten"
     nb["cells"].append(extra)
     nb["cells"].remove(graded_cell(nb, "test_minibatch_indices"))
     path.write_text(json.dumps(nb))
