@@ -132,9 +132,14 @@ def render_class_report(book, assignment, feedback_href=default_href) -> str:
         assignment_id, title = assignment, assignment_title(assignment)
     else:
         assignment_id, title = assignment.id, assignment.title
-    rows = book.rows(assignment_id)
-    tests = _tests(book, assignment_id)
-    functions = _functions(assignment, tests)
+    every_row = book.rows(assignment_id)
+    # An unreadable file is not a student who scored 0: it stays out of every statistic.
+    unreadable_rows = [r for r in every_row if r["status"] == "unreadable"]
+    apart = {r["student"] for r in unreadable_rows}
+    rows = [r for r in every_row if r["student"] not in apart]
+    every_test = _tests(book, assignment_id)
+    tests = [t for t in every_test if t["student"] not in apart]
+    functions = _functions(assignment, every_test)
 
     students = [r["student"] for r in rows]
     max_score = max((float(r["max_score"]) for r in rows), default=0.0)
@@ -142,7 +147,7 @@ def render_class_report(book, assignment, feedback_href=default_href) -> str:
     percents = [100 * float(r["score"]) / float(r["max_score"]) if float(r["max_score"]) else 0.0
                 for r in rows]
     full = sum(float(r["score"]) >= float(r["max_score"]) > 0 for r in rows)
-    unreadable = sum(r["status"] == "unreadable" for r in rows)
+    unreadable = len(unreadable_rows)
     failures = [t for t in tests if t["kind"] in GRADING_FAILURES]
     failed_students = sorted({t["student"] for t in failures})
 
@@ -161,6 +166,8 @@ def render_class_report(book, assignment, feedback_href=default_href) -> str:
         f'<div class="card" data-stat="{key}"><div class="value">{value}</div><div class="label">{label}</div></div>'
         for key, value, label in cards) + "</div></section>")
 
+    if unreadable_rows:
+        parts.append(_unreadable_section(unreadable_rows, every_test, feedback_href))
     if not rows:
         parts.append("<p>No graded submissions for this assignment yet.</p>")
         return page(f"{assignment_id} class report", "\n".join(parts), EXTRA_CSS)
@@ -174,8 +181,8 @@ def render_class_report(book, assignment, feedback_href=default_href) -> str:
     parts.append(_failures_section(failures, functions, feedback_href))
     parts.append(_slowest(rows, feedback_href))
     parts.append(_students_table(rows, tests, functions, feedback_href))
-    latest = max(float(r["graded_at"]) for r in rows)
-    versions = sorted({r["grader_version"] for r in rows})
+    latest = max(float(r["graded_at"]) for r in every_row)
+    versions = sorted({r["grader_version"] for r in every_row})
     parts.append(f"<footer>From gradebook.sqlite &middot; last grading "
                  f"{esc(time.strftime('%Y-%m-%d %H:%M', time.localtime(latest)))} &middot; grader "
                  f"{esc(', '.join(versions))}</footer>")
@@ -283,6 +290,25 @@ def _failures_section(failures: list[dict], functions: list[str], feedback_href)
     return (head + '<div class="scroll"><table class="failures"><thead><tr><th>student</th><th>function</th>'
             '<th>kind</th><th class="num">tests</th><th>reason</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table></div></section>')
+
+
+def _unreadable_section(unreadable_rows, every_test: list[dict], feedback_href) -> str:
+    """The files that could not be opened, with why: not in any statistic above or below."""
+    first: dict = {}
+    for t in every_test:
+        if t["student"] not in first or t["idx"] < first[t["student"]]["idx"]:
+            first[t["student"]] = t
+    body = []
+    for r in unreadable_rows:
+        reason = _reason(first[r["student"]]["output"]) if r["student"] in first else ""
+        body.append(f'<tr class="unreadable" data-student="{esc(r["student"])}">'
+                    f'<td>{_student_cell(r["student"], feedback_href)}</td>'
+                    f'<td><pre class="reason">{esc(reason)}</pre></td></tr>')
+    return (f'<section id="unreadable"><h2>Unreadable submissions ({len(unreadable_rows)})</h2>'
+            '<p class="muted small">Files that could not be opened as a notebook. They are not counted '
+            'as students: not in the mean, the median or any pass rate.</p>'
+            '<table class="unreadable"><thead><tr><th>submission</th><th>reason</th></tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></section>')
 
 
 def _slowest(rows, feedback_href) -> str:

@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -325,12 +326,17 @@ def test_class_report_in_the_browser(graded_class, browser, tmp_path):
     check_page_health(browser, min_images=2)
     assert texts(browser, "h1") == ["Class report: convolution"]
     stat = "(k) => document.querySelector(`.card[data-stat=${k}] .value`).textContent"
-    assert browser.js(f"({stat})('students')") == "5"
+    # zed's file is not a notebook: counted apart, not a student with 0
+    assert browser.js(f"({stat})('students')") == "4"
+    assert browser.js(f"({stat})('unreadable')") == "1"
     assert browser.js(f"({stat})('full')") == "1"
-    scores = sorted(r["score"] for r in graded_class["results"].values())
-    assert float(browser.js(f"({stat})('median')")) == pytest.approx(scores[2], abs=0.01)
+    scores = [r["score"] for s, r in graded_class["results"].items() if s != "zed"]
+    assert float(browser.js(f"({stat})('median')")) == pytest.approx(statistics.median(scores), abs=0.01)
+    assert float(browser.js(f"({stat})('mean')")) == pytest.approx(statistics.fmean(scores), abs=0.01)
     assert browser.js("Array.from(document.querySelectorAll('table.students tbody tr')).map(r => r.dataset.student)") \
-        == STUDENTS
+        == [s for s in STUDENTS if s != "zed"]
+    apart = browser.js("Array.from(document.querySelectorAll('tr.unreadable')).map(r => r.textContent)")
+    assert len(apart) == 1 and apart[0].startswith("zed") and "not a valid notebook" in apart[0]
     assert browser.js("Array.from(document.querySelectorAll('table.functions tbody tr')).map(r => r.dataset.function)") \
         == FUNCTIONS
     # misconceptions: sorted by students, the flipped kernel fired for bob and carol
@@ -346,9 +352,7 @@ def test_class_report_in_the_browser(graded_class, browser, tmp_path):
     mallory = {f["kind"]: f["text"] for f in failures if f["student"] == "mallory"}
     assert "did not return within" in mallory["timeout"] and "max_pool2d" in mallory["timeout"]
     assert "exited" in mallory["crash"] and "avg_pool2d" in mallory["crash"]
-    zed = [f for f in failures if f["student"] == "zed"]   # one line: the same reason everywhere
-    assert len(zed) == 1 and zed[0]["kind"] == "unreadable" and "all functions" in zed[0]["text"]
-    assert {f["student"] for f in failures} == {"mallory", "zed"}
+    assert {f["student"] for f in failures} == {"mallory"}   # zed is listed apart
     assert "mallory" in texts(browser, "table.slowest tbody tr td:first-child")[:2]
     # every link to a feedback page resolves
     links = browser.js("Array.from(document.querySelectorAll('a')).map(a => a.href)")
@@ -461,6 +465,41 @@ def test_class_report_counts_from_the_gradebook(tmp_path):
     assert page.count('<tr class="failure"') == 3 and "did not return within 10 s" in page
     assert page.count("data:image/png;base64,") == 2
     assert "<script" not in page
+
+
+def test_unreadable_submissions_are_counted_apart_not_as_zeros(tmp_path):
+    """Two full-marks students and one file that is not a notebook: the mean is
+    the students' mean (100), the unreadable file is listed with its reason."""
+    import re
+
+    from autograder import assignments
+    from autograder import results as res
+    from autograder.class_report import render_class_report
+    from autograder.gradebook import Gradebook
+    from autograder.runner import GradeReport, failed_report
+
+    spec = assignments.get("gradient_descent")
+    with Gradebook(tmp_path / "gradebook.sqlite") as book:
+        for student in ("ann", "ben"):
+            full = failed_report(spec, student, 1, "wrong", "")
+            for t in full.tests:
+                t.passed, t.kind = True, "passed"
+            record(book, res.to_gradescope(full))
+        broken = failed_report(spec, "<b>zed</b>", 1, "unreadable",
+                               "unreadable submission: zed.ipynb: not a valid notebook <i>x</i>")
+        assert isinstance(broken, GradeReport)
+        book.record(res.to_gradescope(broken), sha256="1" * 64, status="unreadable", source="x")
+        page = render_class_report(book, "gradient_descent")
+
+    def card(key):
+        return re.search(f'data-stat="{key}"><div class="value">([^<]*)<', page).group(1)
+    assert card("students") == "2" and card("unreadable") == "1"
+    assert float(card("mean")) == 100 and float(card("median")) == 100 and card("full") == "2"
+    assert page.count('<tr class="student"') == 2 and page.count('<tr class="unreadable"') == 1
+    assert '<tr class="failure"' not in page           # not a grading failure of a student either
+    assert "100%" in page and "tests passed" in page   # pass rates: the two students only
+    assert re.findall(r'<td class="num">(\d+)%</td>', page) == ["100%"[:-1]] * len(spec.checks)
+    assert "not a valid notebook &lt;i&gt;x&lt;/i&gt;" in page and "&lt;b&gt;zed&lt;/b&gt;" in page
 
 
 def test_several_assignments_get_an_index(tmp_path):
