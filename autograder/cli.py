@@ -270,6 +270,14 @@ def list_(assignment_id):
     except assignments.UnknownAssignment:
         raise BadInput(f"unknown assignment {assignment_id!r}; known: "
                        f"{', '.join(assignments.ASSIGNMENT_IDS)}") from None
+    from rich.padding import Padding
+    from rich.text import Text
+
+    from autograder.fingerprint import fingerprint
+
+    def item(text, style=""):  # indented, and wrapped lines stay indented
+        console.print(Padding(Text(text, style=style), (0, 0, 0, 2), expand=False))
+
     t = Table(title=f"{a.id}: {a.title}")
     for col in ("function", "points", "visible", "hidden", "hints"):
         t.add_column(col, justify="left" if col == "function" else "right")
@@ -277,6 +285,20 @@ def list_(assignment_id):
         visible = sum(not case.hidden for case in c.cases)
         t.add_row(c.function, f"{c.points:g}", str(visible), str(len(c.cases) - visible), str(len(c.hints)))
     console.print(t)
+    # Per function: the visible cases by label (hidden ones only counted: their labels
+    # are for the grader) and the text of every hint. Text(), not markup: labels hold [brackets].
+    for c in a.checks:
+        hidden = sum(case.hidden for case in c.cases)
+        console.print(Text.assemble("\n", (c.function, "bold"), f"  {c.points:g} points"))
+        for case in c.cases:
+            if not case.hidden:
+                item(f"case: {case.label}")
+        if hidden:
+            item(f"+ {hidden} hidden case{'s' if hidden > 1 else ''}", style="dim")
+        for h in c.hints:
+            item(f"hint: {h.message}")
+    console.print(Text(f"\ngrader fingerprint {fingerprint(a.id)} (checks, references, drivers, engine)",
+                       style="dim"))
 
 
 @main.command()
