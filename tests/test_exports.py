@@ -222,3 +222,18 @@ def test_batch_outputs_are_accepted_by_their_consumers(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     rows = {r["student_id"]: r for r in csv.DictReader(open(course / "grades.csv"))}
     assert float(rows["=1+1"]["score"]) == 100.0 and float(rows["=1+1"]["max_score"]) == 100.0
+
+
+def test_function_points_for_a_table_on_screen_add_up():
+    """What the terminal table (render.py) can show: nine tests of 0.9 read 8.1 at
+    one decimal and 8 at none, with the functions summing to the shown total."""
+    report = GradeReport("gradient_descent", "s", 1,
+                         [Result("f", f"c{i}", i, False, 0.9, passed=True) for i in range(9)] +
+                         [Result("g", f"c{i}", i, False, 91.9 / 3, passed=True) for i in range(3)],
+                         [], "", {}, "rlimits")
+    assert points.function_points(report, places=1) == {"f": (8.1, 8.1), "g": (91.9, 91.9)}
+    whole = points.function_points(report, places=0)
+    assert sum(got for got, _ in whole.values()) == 100 and whole["f"] == (8, 8)
+    scores, maxes = points.split_tests([t.function for t in report.tests], [t.score for t in report.tests],
+                                       [t.max_score for t in report.tests], places=1)
+    assert exact_sum(scores) == exact_sum(maxes) == Decimal(100) and scores[:9] == [0.9] * 9
