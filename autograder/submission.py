@@ -54,6 +54,8 @@ def load(path: str | Path) -> Submission:
         notebook = json.loads(text)
     except ValueError as exc:
         raise SubmissionError(f"{path}: not a valid notebook (JSON error: {exc})") from None
+    except RecursionError:  # the parser recurses once per nesting level
+        raise SubmissionError(f"{path}: not a valid notebook (JSON nested too deeply)") from None
     sources = code_sources(notebook)
     if sources is None:
         raise SubmissionError(f"{path}: not a Jupyter notebook (no cells)")

@@ -126,3 +126,18 @@ def test_unreadable_submissions_raise_one_line_errors(tmp_path, content, name):
 def test_missing_file(tmp_path):
     with pytest.raises(SubmissionError):
         load(tmp_path / "nope.ipynb")
+
+
+def test_deeply_nested_json_is_a_bad_input_with_one_line(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    depth = 200_000
+    path = tmp_path / "deep.ipynb"
+    path.write_text('{"nbformat": 4, "cells": [], "metadata": {"x": ' + "[" * depth + "]" * depth + "}}")
+    grade = str(Path(sys.executable).with_name("grade"))
+    done = subprocess.run([grade, "run", str(path), "--assignment", "convolution",
+                           "-o", str(tmp_path / "r.json")], capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr[-500:]
+    assert len(done.stderr.strip().splitlines()) == 1 and "nested too deeply" in done.stderr
