@@ -98,7 +98,8 @@ def summary(report: GradeReport) -> Table:
                   f"{_fmt(got)}/{_fmt(top)}")
         details = []
         for feedback, labels in _grouped(failed).items():
-            details.append(Text.assemble(("✗ ", "red"), "; ".join(labels)))
+            which = f"all {len(tests)} tests" if len(labels) == len(tests) > 1 else "; ".join(labels)
+            details.append(Text.assemble(("✗ ", "red"), which))
             details.append(Padding(Text(feedback), (0, 0, 0, 2)))
         for hint in dict.fromkeys(h for test in failed for h in test.hints):
             details.append(Text.assemble(("hint: ", "yellow"), plain(hint)))

@@ -149,3 +149,5 @@ def _parses(source: str) -> bool:
         return False
     except ValueError:  # null bytes
         return False
+    except (RecursionError, MemoryError):  # nested too deeply for the parser: not Python we run
+        return False

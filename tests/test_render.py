@@ -68,6 +68,16 @@ def test_each_hint_once_per_function():
     assert text.count("wrong value in case") == 3  # every failing case, under its function
 
 
+def test_tests_failing_with_the_same_message_are_listed_once():
+    report = fake_report()
+    for test in report.tests:
+        if test.function == "g" or test.function == "f":
+            test.passed, test.kind, test.feedback, test.hints = False, "missing", "g is not defined", []
+    text = shown(report)
+    assert text.count("g is not defined") == 2   # once for f, once for g
+    assert text.count("all 3 tests") == 2 and "✗ case 0" in text   # h lists its own failing case
+
+
 def test_verbose_table_has_every_test_and_adds_up():
     text = shown(fake_report(), verbose=True, width=160)
     rows, (got, top) = figures(text)

@@ -55,13 +55,13 @@ def test_a_body_continued_from_the_previous_cell_keeps_its_indent():
 MAGIC_NOTEBOOK = [
     "import numpy as np\n?np.sum\ndef sigmoid(x):\n    return 1 / (1 + np.exp(-x))\nsigmoid?\n",
     "%matplotlib inline\n!echo hi\nlisting = !ls\nhere = %pwd\nnp.sum??\n",
-    "%time timed = sigmoid(0.0)\nvalue = %time 2 + 3\n%timeit -n 10 -r 2 repeated = 7\n",
+    "%time timed = sigmoid(0.0)\nvalue = %time 2 + 3\n%timeit -n 10 -r 2 repeated = 7\nquiet = %timeit 1\n",
     "%%time\ndef from_cell_magic():\n    return 'body ran'\n",
     "%%timeit -n1\ncounter = 41 + 1\n",
     "%%bash\necho not python at all ((\n",
     "%%writefile x.py\nraise SystemExit('never run')\n",
     "%%time\nx = 1\nraise ValueError('on line 3')\n",
-    "def probe():\n    return [timed, value, repeated, from_cell_magic(), counter, listing, here]\n",
+    "def probe():\n    return [timed, value, repeated, quiet, from_cell_magic(), counter, listing, here]\n",
 ]
 
 
@@ -79,7 +79,7 @@ def test_the_student_process_runs_ipython_syntax_like_ipython(tmp_path):
         assert "get_ipython" not in session.names
         call = session.call("probe", {}, timeout=20)
         assert call.ok, call.message
-        assert call.value == [0.5, 5, 7, "body ran", 42, [], None]
+        assert call.value == [0.5, 5, 7, None, "body ran", 42, [], None]
     finally:
         session.close()
 
@@ -141,3 +141,13 @@ def test_deeply_nested_json_is_a_bad_input_with_one_line(tmp_path):
                            "-o", str(tmp_path / "r.json")], capture_output=True, text=True)
     assert done.returncode == 2, done.stderr[-500:]
     assert len(done.stderr.strip().splitlines()) == 1 and "nested too deeply" in done.stderr
+
+
+@pytest.mark.parametrize("deep", ["x = " + "-" * 200_000 + "1\n", "y = 1" + "+1" * 200_000 + "\n"])
+def test_python_nested_too_deeply_for_the_parser_is_a_failing_cell_not_a_crash(tmp_path, deep):
+    path = tmp_path / "deep.ipynb"
+    path.write_text(json.dumps({"nbformat": 4, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "source": "def f():\n    return 1\n"},
+        {"cell_type": "code", "metadata": {}, "source": deep}]}))
+    cells = load(path).cells
+    assert cells[0] == "def f():\n    return 1\n" and len(cells) == 2  # the sandbox reports cell 2

@@ -37,7 +37,7 @@ class StandIn:
         if name not in RUNS_BODY or name == "capture" or not line.strip():
             return None
         return self._run(strip_options(line, RUNS_BODY[name]), sys._getframe(1).f_lineno - 1,
-                         expression_value=True)
+                         expression_value=name == "time")  # `x = %time f()` is f()'s value
 
     def run_cell_magic(self, name, line, cell):
         if name not in RUNS_BODY:
