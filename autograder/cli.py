@@ -98,7 +98,10 @@ class native_stderr_quiet:
 @click.option("--html", "html_path", type=click.Path(dir_okay=False),
               help="Also write the student's HTML feedback page here.")
 @click.option("-q", "--quiet", is_flag=True, help="Only the score line.")
-def run(submission, assignment_id, output, student, fail_under, seed, secret_file, html_path, quiet):
+@click.option("-v", "--verbose", is_flag=True, help="Every test on its own row (default: one row "
+              "per function, its failing tests under it).")
+def run(submission, assignment_id, output, student, fail_under, seed, secret_file, html_path, quiet,
+        verbose):
     """Grade one SUBMISSION (.ipynb or .py) and write results.json."""
     from autograder import results, seeds
     from autograder.runner import grade
@@ -132,7 +135,7 @@ def run(submission, assignment_id, output, student, fail_under, seed, secret_fil
     else:
         from autograder.render import print_report
 
-        print_report(report, console)
+        print_report(report, console, verbose=verbose)
         console.print(f"[dim]wrote {output}[/]")
     if fail_under is not None and report.score < fail_under:
         console.print(f"[red]score {report.score:.2f} is below --fail-under {fail_under:g}[/]")

@@ -1,47 +1,172 @@
-"""A GradeReport as a rich table a person reads at a glance."""
+"""A GradeReport as a rich table a person reads at a glance.
+
+By default one row per graded function with its points, the failing tests
+under it and each hint once; `verbose=True` gives every test its own row.
+The points on screen add up to the total shown: each figure is rounded by a
+largest-remainder split of the total it is part of.
+
+Everything a student controls (student name, exception messages, printed
+text) is untrusted: it is shown as plain text, never as rich markup, and
+terminal control characters are replaced.
+"""
 from __future__ import annotations
 
-from rich.console import Console
+import math
+import re
+
+from rich import box
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from autograder.runner import GradeReport
 
 MARK = {True: Text("✓", style="bold green"), False: Text("✗", style="bold red")}
+DECIMALS = 1   # points on screen (the total too, so that they add up)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(text) -> str:
+    """Untrusted text -> safe in a rich Text: control characters (ANSI escapes) as '?'."""
+    return _CONTROL.sub("?", str(text))
+
+
+def markup_safe(text) -> str:
+    """Untrusted text -> safe inside a rich markup string."""
+    return escape(plain(text))
+
+
+def split_points(values, decimals: int = DECIMALS) -> list[float]:
+    """Round `values` to `decimals` so that the rounded figures add up to the
+    rounded total (largest-remainder method). Exact figures (full marks, zero)
+    stay exact: only parts with a remainder receive the leftover units."""
+    unit = 10 ** decimals
+    scaled = [max(v, 0.0) * unit for v in values]
+    target = round(sum(scaled) + 1e-9)
+    floors = [math.floor(s + 1e-9) for s in scaled]
+    by_remainder = sorted(range(len(scaled)), key=lambda i: floors[i] - scaled[i])
+    for i in by_remainder[:max(target - sum(floors), 0)]:
+        floors[i] += 1
+    return [f / unit for f in floors]
+
+
+def _functions(report: GradeReport) -> dict:
+    """function -> its tests, in report order."""
+    out: dict = {}
+    for test in report.tests:
+        out.setdefault(test.function, []).append(test)
+    return out
+
+
+def _shown_points(report: GradeReport) -> dict:
+    """function -> (points shown, max shown), adding up to the totals shown."""
+    scores = report.function_scores()
+    got = split_points([g for g, _ in scores.values()])
+    top = split_points([m for _, m in scores.values()])
+    return {f: (g, m) for f, g, m in zip(scores, got, top)}
+
+
+def _fmt(points: float) -> str:
+    return f"{points:.{DECIMALS}f}"
+
+
+def _label(test) -> str:
+    hidden = "hidden: " if test.hidden and not test.label.startswith("hidden") else ""
+    return hidden + test.label
+
+
+def _first_line(feedback: str) -> str:
+    return plain(feedback.split("\n")[0][:300])
+
+
+def summary(report: GradeReport) -> Table:
+    """One row per function; its failing tests (same message: once) and hints below it."""
+    t = Table(title=Text(plain(f"{report.assignment} — {report.student}")), title_justify="left",
+              box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
+    t.add_column("", width=1, no_wrap=True)
+    t.add_column("function · failing tests", overflow="fold", ratio=1)
+    t.add_column("points", justify="right", no_wrap=True)
+    shown = _shown_points(report)
+    for function, tests in _functions(report).items():
+        failed = [test for test in tests if not test.passed]
+        got, top = shown[function]
+        count = f"all {len(tests)} tests passed" if not failed else \
+            f"{len(tests) - len(failed)} of {len(tests)} tests passed"
+        t.add_row(MARK[not failed], Text.assemble((function, "bold"), "  ", (count, "dim")),
+                  f"{_fmt(got)}/{_fmt(top)}")
+        details = []
+        for feedback, labels in _grouped(failed).items():
+            which = f"all {len(tests)} tests" if len(labels) == len(tests) > 1 else "; ".join(labels)
+            details.append(Text.assemble(("✗ ", "red"), which))
+            details.append(Padding(Text(feedback), (0, 0, 0, 2)))
+        for hint in dict.fromkeys(h for test in failed for h in test.hints):
+            details.append(Text.assemble(("hint: ", "yellow"), plain(hint)))
+        if details:
+            t.add_row("", Padding(Group(*details), (0, 0, 0, 2)), "")
+    return t
+
+
+def _grouped(failed) -> dict:
+    """Failing tests with the same first line of feedback (not implemented, the
+    same exception) are listed together: feedback -> labels."""
+    groups: dict = {}
+    for test in failed:
+        groups.setdefault(_first_line(test.feedback), []).append(plain(_label(test)))
+    return groups
 
 
 def table(report: GradeReport, show_passed_details: bool = False) -> Table:
-    t = Table(title=f"{report.assignment} — {report.student}", title_justify="left",
+    """Every test on its own row (--verbose)."""
+    t = Table(title=Text(plain(f"{report.assignment} — {report.student}")), title_justify="left",
               show_lines=False, expand=False)
     t.add_column("", width=1)
     t.add_column("function", style="bold")
     t.add_column("test")
     t.add_column("points", justify="right")
     t.add_column("feedback", overflow="fold", max_width=80)
+    shown = _shown_points(report)
     previous = None
-    for test in report.tests:
-        name = test.function if test.function != previous else ""
-        previous = test.function
-        label = ("hidden: " if test.hidden and not test.label.startswith("hidden") else "") + test.label
-        feedback = Text()
-        if not test.passed:
-            feedback.append(test.feedback.split("\n")[0][:300])
-            for hint in test.hints:
-                feedback.append("\nhint: ", style="yellow")
-                feedback.append(hint)
-        t.add_row(MARK[test.passed], name, label, f"{test.score:.1f}/{test.max_score:.1f}", feedback)
+    for function, tests in _functions(report).items():
+        got_total, top_total = shown[function]
+        got = _split_within([test.score for test in tests], got_total)
+        top = _split_within([test.max_score for test in tests], top_total)
+        for test, g, m in zip(tests, got, top):
+            name = test.function if test.function != previous else ""
+            previous = test.function
+            feedback = Text()
+            if not test.passed:
+                feedback.append(_first_line(test.feedback))
+                for hint in test.hints:
+                    feedback.append("\nhint: ", style="yellow")
+                    feedback.append(plain(hint))
+            t.add_row(MARK[test.passed], Text(name), Text(plain(_label(test))), f"{_fmt(g)}/{_fmt(m)}",
+                      feedback)
     return t
 
 
-def print_report(report: GradeReport, console: Console | None = None) -> None:
+def _split_within(values, shown_total: float) -> list[float]:
+    """Split a function's shown points over its tests so that they add up to it."""
+    rounded = split_points(values)
+    unit = 10 ** -DECIMALS
+    extra = round((shown_total - sum(rounded)) / unit)
+    order = sorted(range(len(values)), key=lambda i: (rounded[i] - values[i]) * (1 if extra > 0 else -1))
+    for i in order[:abs(extra)]:
+        rounded[i] = round(rounded[i] + math.copysign(unit, extra), DECIMALS)
+    return rounded
+
+
+def print_report(report: GradeReport, console: Console | None = None, verbose: bool = False) -> None:
     console = console or Console()
-    console.print(table(report))
+    console.print(table(report) if verbose else summary(report))
     for problem in report.notable_cell_problems:
         where = f"code cell {problem.cell + 1}" if problem.cell >= 0 else "notebook"
-        console.print(f"[yellow]note[/]: {where} failed while loading: {problem.kind}: "
-                      f"{problem.message[:200]}", highlight=False)
-    per_function = "  ".join(f"{f} {g:.0f}/{m:.0f}" for f, (g, m) in report.function_scores().items())
-    console.print(per_function, highlight=False)
-    console.print(f"[bold]score {report.score:.2f} / {report.max_score:.0f}[/]   "
-                  f"[dim]device {report.device or '-'} · isolation {report.isolation} · "
+        console.print(f"[yellow]note[/]: {where} failed while loading: {markup_safe(problem.kind)}: "
+                      f"{markup_safe(problem.message[:200])}", highlight=False)
+    shown = _shown_points(report)
+    got = sum(g for g, _ in shown.values())
+    top = sum(m for _, m in shown.values())
+    console.print(f"[bold]score {_fmt(got)} / {_fmt(top)}[/]   "
+                  f"[dim]device {markup_safe(report.device or '-')} · isolation {markup_safe(report.isolation)} · "
                   f"{report.timings.get('total', 0):.2f} s[/]")

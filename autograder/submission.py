@@ -3,24 +3,21 @@
 Notebooks are read as plain JSON, not through nbformat: students' notebooks
 often carry odd metadata, and nbformat's import costs seconds. Nothing here
 relies on cell ids or metadata: only the order of the code cells matters.
-IPython magics and shell escapes are dropped (they mean nothing outside
-IPython); a cell that only parses together with the next one (a function
-split across cells) is joined with it.
+IPython syntax (magics, `!` commands, `obj?` help) is rewritten by IPython's
+own transformer into calls on `get_ipython()`, which the student process
+provides as a stand-in (see sandbox/worker.py); a cell that only parses
+together with the next one (a function split across cells) is joined with it.
 """
 from __future__ import annotations
 
 import ast
+import functools
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 MAX_BYTES = 20 * 1024 * 1024
 
-# A line IPython would transform: `%magic`, `!cmd`, `x = !cmd`, `x = %magic`, `obj?`.
-_MAGIC_LINE = re.compile(r"^(\s*)(%|!|[\w.,\s]+=\s*[!%]|[\w.]+\?{1,2}\s*$)")
-# Cell magics whose body is Python (run it without the magic line); others are dropped.
-_PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug"}
 
 
 class SubmissionError(Exception):
@@ -57,6 +54,8 @@ def load(path: str | Path) -> Submission:
         notebook = json.loads(text)
     except ValueError as exc:
         raise SubmissionError(f"{path}: not a valid notebook (JSON error: {exc})") from None
+    except RecursionError:  # the parser recurses once per nesting level
+        raise SubmissionError(f"{path}: not a valid notebook (JSON nested too deeply)") from None
     sources = code_sources(notebook)
     if sources is None:
         raise SubmissionError(f"{path}: not a Jupyter notebook (no cells)")
@@ -88,36 +87,28 @@ def code_sources(notebook) -> list[str] | None:
 
 
 def clean_cell(source: str) -> str:
-    """Drop IPython-only syntax, keeping line numbers and indentation intact.
-    All of it is a syntax error in Python, so a cell that parses is left alone."""
+    """IPython syntax -> the Python IPython itself would run (`%time f(x)` ->
+    `get_ipython().run_line_magic('time', 'f(x)')`). A cell that parses is
+    plain Python and is left alone, so IPython is imported only when needed."""
     if _parses(source):
         return source
-    lines = source.splitlines()
-    if lines and lines[0].lstrip().startswith("%%"):
-        magic = lines[0].strip()[2:].split()[0] if lines[0].strip()[2:] else ""
-        if magic not in _PYTHON_CELL_MAGICS:
-            return ""
-        lines[0] = ""
-    out = []
-    for line in lines:
-        match = _MAGIC_LINE.match(line)
-        if match and not _is_python(line):
-            out.append(match.group(1) + "pass" if match.group(1) else "")
-        else:
-            out.append(line)
-    return "\n".join(out) + ("\n" if out else "")
-
-
-def _is_python(line: str) -> bool:
-    """`x = y % 2` or `a != b` look like magics to the regex; trust the parser."""
-    stripped = line.strip()
-    if stripped.startswith(("%", "!")):
-        return False
     try:
-        ast.parse(stripped)
-        return True
-    except SyntaxError:
-        return False
+        return _ipython_transformer().transform_cell(source)
+    except Exception:  # IPython can't read it either: the cell stays a SyntaxError
+        return source
+
+
+@functools.lru_cache(maxsize=1)
+def _ipython_transformer():
+    from IPython.core.inputtransformer2 import (TransformerManager, leading_empty_lines,
+                                                leading_indent)
+
+    manager = TransformerManager()
+    # Removing leading blank lines would shift line numbers in messages, and
+    # dedenting would break a function body continued from the previous cell.
+    manager.cleanup_transforms = [t for t in manager.cleanup_transforms
+                                  if t not in (leading_empty_lines, leading_indent)]
+    return manager
 
 
 def join_split_cells(cells: list[str], reach: int = 3) -> list[str]:
@@ -157,4 +148,6 @@ def _parses(source: str) -> bool:
     except SyntaxError:
         return False
     except ValueError:  # null bytes
+        return False
+    except (RecursionError, MemoryError):  # nested too deeply for the parser: not Python we run
         return False

@@ -170,6 +170,7 @@ def _bwrap_command(limits: Limits, forbidden, uid: int) -> list[str]:
             "--ro-bind", str(SANDBOX_DIR / "worker.py"), "/grader/worker.py",
             "--ro-bind", str(SANDBOX_DIR / "wire.py"), "/grader/wire.py",
             "--ro-bind", str(SANDBOX_DIR / "mutation.py"), "/grader/mutation.py",
+            "--ro-bind", str(SANDBOX_DIR / "ipython_standin.py"), "/grader/ipython_standin.py",
             "--ro-bind", str(SANDBOX_DIR / "drivers"), "/grader/drivers",
             "--ro-bind", str(SANDBOX_DIR / "stubs"), "/grader/stubs",
             "--chdir", home, "--clearenv"]

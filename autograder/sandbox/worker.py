@@ -34,6 +34,7 @@ os.environ["DLPHYS_GRADING"] = "1"
 import numpy as np  # noqa: E402
 
 import wire  # noqa: E402
+from ipython_standin import StandIn  # noqa: E402
 
 # Bound now, before student code can monkeypatch what they use.
 from mutation import mutated as _mutated, snapshot as _snapshot  # noqa: E402
@@ -130,19 +131,19 @@ def _error(exc, student_only=True):
     return {"type": type(exc).__name__, "message": str(exc)[:2000], "traceback": text[-4000:]}
 
 
-def load(cells, namespace):
+def load(cells, namespace, shell):
     errors = []
     for index, source in enumerate(cells):
         send({"event": "cell", "index": index})
-        filename = f"<cell {index + 1}>"
+        filename = shell.filename = f"<cell {index + 1}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         try:
             code = compile(source, filename, "exec")
             exec(code, namespace)
         except BaseException as exc:  # SystemExit and KeyboardInterrupt included: the cell failed
             errors.append({"cell": index, **_error(exc)})
-    names = sorted(k for k, v in namespace.items()
-                   if callable(v) and not k.startswith("__") and not isinstance(v, type))
+    names = sorted(k for k, v in namespace.items() if callable(v) and not k.startswith("__")
+                   and not isinstance(v, type) and k != "get_ipython")
     return errors, names
 
 
@@ -187,6 +188,9 @@ def call(request, namespace):
 
 def main():
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+    # Cells with IPython syntax arrive as calls on get_ipython() (submission.py).
+    shell = StandIn(namespace)
+    namespace["get_ipython"] = shell.get_ipython
     blocker = None
     send({"event": "ready"})
     while True:
@@ -201,7 +205,7 @@ def main():
                     if name.split(".")[0] in blocker.forbidden:
                         del sys.modules[name]
             started = time.perf_counter()
-            errors, names = load(request["cells"], namespace)
+            errors, names = load(request["cells"], namespace, shell)
             send({"event": "loaded", "errors": errors, "names": names,
                   "seconds": time.perf_counter() - started,
                   "forbidden_imports": blocker.attempted if blocker else []})
