@@ -11,7 +11,6 @@ terminal control characters are replaced.
 """
 from __future__ import annotations
 
-import math
 import re
 
 from rich import box
@@ -21,6 +20,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from autograder import points
 from autograder.runner import GradeReport
 
 MARK = {True: Text("✓", style="bold green"), False: Text("✗", style="bold red")}
@@ -38,20 +38,6 @@ def markup_safe(text) -> str:
     return escape(plain(text))
 
 
-def split_points(values, decimals: int = DECIMALS) -> list[float]:
-    """Round `values` to `decimals` so that the rounded figures add up to the
-    rounded total (largest-remainder method). Exact figures (full marks, zero)
-    stay exact: only parts with a remainder receive the leftover units."""
-    unit = 10 ** decimals
-    scaled = [max(v, 0.0) * unit for v in values]
-    target = round(sum(scaled) + 1e-9)
-    floors = [math.floor(s + 1e-9) for s in scaled]
-    by_remainder = sorted(range(len(scaled)), key=lambda i: floors[i] - scaled[i])
-    for i in by_remainder[:max(target - sum(floors), 0)]:
-        floors[i] += 1
-    return [f / unit for f in floors]
-
-
 def _functions(report: GradeReport) -> dict:
     """function -> its tests, in report order."""
     out: dict = {}
@@ -62,10 +48,7 @@ def _functions(report: GradeReport) -> dict:
 
 def _shown_points(report: GradeReport) -> dict:
     """function -> (points shown, max shown), adding up to the totals shown."""
-    scores = report.function_scores()
-    got = split_points([g for g, _ in scores.values()])
-    top = split_points([m for _, m in scores.values()])
-    return {f: (g, m) for f, g, m in zip(scores, got, top)}
+    return points.function_points(report, places=DECIMALS)
 
 
 def _fmt(points: float) -> str:
@@ -126,13 +109,14 @@ def table(report: GradeReport, show_passed_details: bool = False) -> Table:
     t.add_column("test")
     t.add_column("points", justify="right")
     t.add_column("feedback", overflow="fold", max_width=80)
-    shown = _shown_points(report)
+    # Per test, split so that tests add up to their function and functions to the total.
+    got, top = points.split_tests([t.function for t in report.tests], [t.score for t in report.tests],
+                                  [t.max_score for t in report.tests], places=DECIMALS)
+    shown = {id(test): (g, m) for test, g, m in zip(report.tests, got, top)}
     previous = None
     for function, tests in _functions(report).items():
-        got_total, top_total = shown[function]
-        got = _split_within([test.score for test in tests], got_total)
-        top = _split_within([test.max_score for test in tests], top_total)
-        for test, g, m in zip(tests, got, top):
+        for test in tests:
+            g, m = shown[id(test)]
             name = test.function if test.function != previous else ""
             previous = test.function
             feedback = Text()
@@ -144,17 +128,6 @@ def table(report: GradeReport, show_passed_details: bool = False) -> Table:
             t.add_row(MARK[test.passed], Text(name), Text(plain(_label(test))), f"{_fmt(g)}/{_fmt(m)}",
                       feedback)
     return t
-
-
-def _split_within(values, shown_total: float) -> list[float]:
-    """Split a function's shown points over its tests so that they add up to it."""
-    rounded = split_points(values)
-    unit = 10 ** -DECIMALS
-    extra = round((shown_total - sum(rounded)) / unit)
-    order = sorted(range(len(values)), key=lambda i: (rounded[i] - values[i]) * (1 if extra > 0 else -1))
-    for i in order[:abs(extra)]:
-        rounded[i] = round(rounded[i] + math.copysign(unit, extra), DECIMALS)
-    return rounded
 
 
 def print_report(report: GradeReport, console: Console | None = None, verbose: bool = False) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from autograder.render import print_report, split_points
+from autograder.points import split
+from autograder.render import print_report
 from autograder import runner
 from autograder.runner import GradeReport
 from autograder.sandbox.session import CellProblem
@@ -46,9 +47,9 @@ def figures(text):
 
 
 def test_split_points_adds_up_and_keeps_exact_figures():
-    assert split_points([100 / 3] * 3) == [33.4, 33.3, 33.3]
-    assert sum(split_points([100 / 9] * 9)) == pytest.approx(100.0)
-    assert split_points([8.0, 0.0, 27.96, 0.04]) == [8.0, 0.0, 28.0, 0.0]
+    assert split([100 / 3] * 3, places=1) == [33.4, 33.3, 33.3]
+    assert sum(split([100 / 9] * 9, places=1)) == pytest.approx(100.0)
+    assert split([8.0, 0.0, 27.96, 0.04], places=1) == [8.0, 0.0, 28.0, 0.0]
 
 
 def test_default_table_is_one_row_per_function_and_adds_up():
