@@ -260,3 +260,42 @@ def layer_variances_per_unit(x, weights, activation):
 
 def layer_variances_array(x, weights, activation):
     return np.array(layer_variances(x, weights, activation))
+
+
+# ============================================================ rng ignored (must lose points)
+
+def _own_generator(correct):
+    """The mistake `rng = np.random.default_rng(42)` inside the function."""
+    def wrong(fan_in, fan_out, rng):
+        rng = np.random.default_rng(42)
+        return correct(fan_in, fan_out, rng)
+    wrong.__name__ = f"{correct.__name__}_own_generator"
+    return wrong
+
+
+def glorot_uniform_np_seed(fan_in, fan_out, rng):
+    np.random.seed(0)
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return np.random.uniform(-limit, limit, size=(fan_in, fan_out))
+
+
+def glorot_normal_np_seed(fan_in, fan_out, rng):
+    np.random.seed(0)
+    return np.random.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), size=(fan_in, fan_out))
+
+
+def he_uniform_np_seed(fan_in, fan_out, rng):
+    np.random.seed(0)
+    limit = np.sqrt(6.0 / fan_in)
+    return np.random.uniform(-limit, limit, size=(fan_in, fan_out))
+
+
+def he_normal_np_seed(fan_in, fan_out, rng):
+    np.random.seed(0)
+    return np.random.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
+
+
+glorot_uniform_own_generator = _own_generator(glorot_uniform)
+glorot_normal_own_generator = _own_generator(glorot_normal)
+he_uniform_own_generator = _own_generator(he_uniform)
+he_normal_own_generator = _own_generator(he_normal)

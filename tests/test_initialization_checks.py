@@ -29,7 +29,7 @@ from autograder.spec import Rng
 
 pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
 from checktools import (  # noqa: E402
-    GARBAGE, SEEDS, assert_case_counts_and_labels, assert_detector_never_raises,
+    GARBAGE, SEEDS, assert_case_counts_and_labels, assert_fails_publicly_and_hidden, assert_detector_never_raises,
     assert_hint_fires_on_its_bug, assert_imports_fast_without_tensorflow, assert_no_hint_fires,
     assert_points_sum_to_100, assertion_fails, expected, inputs_for, inputs_twice, local_call)
 
@@ -324,7 +324,7 @@ def test_layer_variances_correct_passes_and_triggers_no_hint(k):
 
 def test_layer_variances_cases_show_growth_and_decay():
     # the exploding case grows by ~(2.5^2 / 2) per layer, the vanishing one shrinks by 0.25
-    grow = expected(LV, 4, 0)
+    grow = expected(LV, 5, 0)
     assert all(b > 2.0 * a for a, b in zip(grow, grow[1:]))
     shrink = expected(LV, 2, 0)
     assert all(b < 0.3 * a for a, b in zip(shrink, shrink[1:]))
@@ -364,3 +364,21 @@ def test_detectors_never_raise(check):
     garbage = GARBAGE + [np.full((300, 100), np.nan), np.zeros((512, 64), dtype=bool)]
     for hint in check.hints:
         assert_detector_never_raises(hint, inputs, want, garbage)
+
+
+# ------------------------------------------------------------------ mistakes graded as the grader does
+
+RNG_IGNORED = [(name, getattr(bi, f"{name}_{how}")) for name in
+               ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal")
+               for how in ("own_generator", "np_seed")]
+
+
+@pytest.mark.parametrize("function,bug", RNG_IGNORED, ids=lambda v: getattr(v, "__name__", v))
+def test_initializer_ignoring_its_rng_fails_publicly_and_hidden(function, bug):
+    failed = assert_fails_publicly_and_hidden(A, function, bug)
+    assert all("different seeds gave the same result" in t.feedback for t in failed)
+
+
+@pytest.mark.parametrize("bug", [bi.layer_variances_sigmoid_as_tanh], ids=lambda f: f.__name__)
+def test_layer_variances_mistake_fails_publicly_and_hidden(bug):
+    assert_fails_publicly_and_hidden(A, "layer_variances", bug)
