@@ -23,7 +23,7 @@ from autograder.spec import Rng
 pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
 from checktools import (  # noqa: E402
     SEEDS, assert_array_close, assert_case_counts_and_labels, assert_detector_never_raises,
-    assert_every_hint_has_a_bug, assert_hint_fires_on_its_bug, assert_imports_fast_without_tensorflow,
+    assert_every_hint_has_a_bug, assert_fails_publicly_and_hidden, assert_hint_fires_on_its_bug, assert_imports_fast_without_tensorflow,
     assert_no_hint_fires, assert_points_sum_to_100, assertion_fails, bug_id, case_id, expected,
     hint_id, hint_table, inputs_for, inputs_twice, local_call, passing_value, tolerance)
 
@@ -244,3 +244,16 @@ def test_gradient_descent_cases_converge(k):
     for seed in SEEDS:
         _, _, losses = bi.gradient_descent(**inputs_for(case, seed))
         assert np.all(np.isfinite(losses)) and np.all(np.diff(losses) <= 1e-12), case.label
+
+
+# ------------------------------------------------------------------ mistakes graded as the grader does
+
+@pytest.mark.parametrize("assignment,function,bug,public", [
+    (gd.ASSIGNMENT, "minibatch_indices", bi.minibatch_indices_own_generator, True),
+    (gd.ASSIGNMENT, "minibatch_indices", bi.minibatch_indices_np_seed, True),
+    # item 1 of issue 13: it must lose points (TF's asymmetric "same" shows on even kernels)
+    (conv.ASSIGNMENT, "conv_output_size", bi.conv_output_size_same_symmetric, False),
+    (conv.ASSIGNMENT, "max_pool2d", bi.max_pool2d_zero_pad, True),
+], ids=lambda v: getattr(v, "__name__", None) if callable(v) else None)
+def test_classic_mistake_fails_for_every_student(assignment, function, bug, public):
+    assert_fails_publicly_and_hidden(assignment, function, bug, public=public)
