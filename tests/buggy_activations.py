@@ -221,3 +221,34 @@ def accuracy_count(y_true, y_prob):
 
 def accuracy_percent(y_true, y_prob):
     return 100.0 * accuracy(y_true, y_prob)
+
+
+# ============================================================ classic mistakes the public cases must show
+
+def tanh_exp_2x_ratio(x):
+    e = np.exp(2 * x)
+    return (e - 1) / (e + 1)   # right formula, overflows for large x
+
+
+def softmax_global_max_2d(z):
+    e = np.exp(z - z.max())    # one max for the whole batch
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def categorical_crossentropy_clip_below(y_true, y_prob):
+    return float(np.mean(-np.sum(y_true * np.log(np.maximum(y_prob, 1e-7)), axis=-1)))
+
+
+def categorical_crossentropy_argmax_class(y_true, y_prob):
+    p = np.clip(y_prob, 1e-7, 1 - 1e-7)
+    rows = np.arange(len(y_true))
+    return float(np.mean(-np.log(p[rows, np.argmax(y_true, axis=1)])))
+
+
+def accuracy_argmax_axis0(y_true, y_prob):
+    return float(np.mean(np.argmax(y_prob, axis=0) == np.argmax(y_true, axis=0)))
+
+
+def accuracy_p_true_over_half(y_true, y_prob):
+    rows = np.arange(len(y_true))
+    return float(np.mean(y_prob[rows, np.argmax(y_true, axis=1)] > 0.5))

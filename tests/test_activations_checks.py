@@ -27,7 +27,7 @@ from autograder.assignments import activations as act
 
 pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
 from checktools import (  # noqa: E402
-    GARBAGE, SEEDS, assert_array_close, assert_case_counts_and_labels, assert_detector_never_raises,
+    assert_fails_publicly_and_hidden, GARBAGE, SEEDS, assert_array_close, assert_case_counts_and_labels, assert_detector_never_raises,
     assert_every_hint_has_a_bug, assert_hint_fires_on_its_bug, assert_imports_fast_without_tensorflow,
     assert_no_hint_fires, assert_points_sum_to_100, bug_id, case_id, expected, hint_id, hint_table,
     inputs_for, inputs_twice, tolerance)
@@ -255,3 +255,17 @@ def test_detectors_never_raise(check, hint):
     garbage = GARBAGE + [np.array([np.nan, np.inf]), np.zeros(3, dtype=bool)]
     assert_detector_never_raises(hint, inputs, want, garbage)
     assert_detector_never_raises(hint, {**inputs, hints.WARNINGS_KEY: ["x"]}, want, garbage)
+
+
+# ------------------------------------------------------------------ mistakes graded as the grader does
+
+@pytest.mark.parametrize("function,bug", [
+    ("tanh", ba.tanh_exp_2x_ratio),
+    ("softmax", ba.softmax_global_max_2d),
+    ("categorical_crossentropy", ba.categorical_crossentropy_clip_below),
+    ("categorical_crossentropy", ba.categorical_crossentropy_argmax_class),
+    ("accuracy", ba.accuracy_argmax_axis0),
+    ("accuracy", ba.accuracy_p_true_over_half),
+], ids=lambda v: getattr(v, "__name__", v))
+def test_classic_mistake_fails_publicly_and_for_every_student(function, bug):
+    assert_fails_publicly_and_hidden(A, function, bug)

@@ -111,12 +111,16 @@ def _targets(rng, n, k, soft=False):
 
 def _cce_inputs(n, k, soft=False, kind="smooth"):
     """kind: "smooth" (softmax rows), "extreme" (some exact 0 and 1 entries,
-    including a confident wrong prediction), "tiny" (true class 1e-12)."""
+    including a confident wrong prediction), "tiny" (true class 1e-12),
+    "certain" (every row one-hot on the true class: Keras still clips p = 1 to
+    1 - 1e-7, so the loss is -log(1 - 1e-7), not 0)."""
     def make(rng):
         y = _targets(rng, n, k, soft)
         p = _probabilities(rng, n, k)
         true = np.argmax(y, axis=1)
-        if kind == "extreme":
+        if kind == "certain":                          # every row certain and right: p = 1
+            p = np.eye(k)[true]
+        elif kind == "extreme":
             p[0] = np.eye(k)[true[0]]                 # certain and right: p = 1
             p[1] = np.eye(k)[(true[1] + 1) % k]       # certain and wrong: p(true) = 0
         elif kind == "tiny":
@@ -141,8 +145,29 @@ def _sce_inputs(n, k, scale=2.0, soft=False, large=False):
     return make
 
 
+def _accuracy_mistakes(y, p):
+    """What two classic mistakes compute: argmax over the batch axis, and
+    "right" meaning p(true class) > 0.5."""
+    true = np.argmax(y, axis=1)
+    return (float(np.mean(np.argmax(p, axis=0) == np.argmax(y, axis=0))),
+            float(np.mean(p[np.arange(len(true)), true] > 0.5)))
+
+
 def _accuracy_inputs(n, k, all_right=False):
+    """Redrawn (a few times at most) until both mistakes of _accuracy_mistakes
+    give another answer than the right one, so they fail for every student
+    (p(true) > 0.5 can't differ with two classes: that case only checks axis 0)."""
     def make(rng):
+        for _ in range(1000):
+            inputs = draw(rng)
+            y, p = inputs["y_true"], inputs["y_prob"]
+            right = float(np.mean(np.argmax(p, axis=1) == np.argmax(y, axis=1)))
+            axis0, over_half = _accuracy_mistakes(y, p)
+            if all_right or (axis0 != right and (k == 2 or over_half != right)):
+                return inputs
+        raise RuntimeError("no accuracy case telling the mistakes apart")
+
+    def draw(rng):
         y = _targets(rng, n, k)
         p = _probabilities(rng, n, k)
         true = np.argmax(y, axis=1)
@@ -422,6 +447,7 @@ ASSIGNMENT = Assignment(
             cases=[
                 Case("1-D array in [-3, 3]", _normal(7, scale=1.0)),
                 Case("(3, 4) batch", _normal((3, 4), scale=1.5)),
+                Case("|x| up to 1e3, both signs (stability)", _large((4, 5))),
                 Case("hidden: 3-D array", _normal((2, 4, 3), scale=1.5), hidden=True),
                 Case("hidden: |x| up to 1e3", _large((6, 4)), hidden=True),
                 Case("hidden: large positive values", _large(10, 300.0, 1000.0, (1000.0,)),
@@ -468,6 +494,8 @@ ASSIGNMENT = Assignment(
                 Case("(4, 3) batch of logits", _logits((4, 3))),
                 Case("1-D vector of 5 logits", _logits(5)),
                 Case("logits up to +-1e3 (stability)", _large((4, 5), key="z")),
+                Case("rows at very different offsets (-900 to +900): subtract each row's own max",
+                     _row_offsets(5, 3)),
                 Case("hidden: 3-D array (softmax over the last axis)", _logits((2, 3, 4)), hidden=True),
                 Case("hidden: square batch (N = n_classes)", _logits((4, 4), scale=3.0), hidden=True),
                 Case("hidden: all logits near -1000", _large((5, 3), -1000.0, -990.0, (-1000.0,),
@@ -497,11 +525,14 @@ ASSIGNMENT = Assignment(
                 Case("(5, 3) softmax predictions, one-hot targets", _cce_inputs(5, 3)),
                 Case("some probabilities are exactly 0 and 1 (clipping)",
                      _cce_inputs(4, 3, kind="extreme")),
+                Case("every prediction certain and right (p = 1 is clipped to 1 - 1e-7)",
+                     _cce_inputs(4, 3, kind="certain")),
+                Case("soft targets (label smoothing)", _cce_inputs(5, 3, soft=True)),
                 Case("hidden: many samples, 6 classes", _cce_inputs(40, 6), hidden=True),
                 Case("hidden: true-class probability 1e-12", _cce_inputs(6, 4, kind="tiny"), hidden=True),
                 Case("hidden: soft targets (label smoothing)", _cce_inputs(7, 5, soft=True), hidden=True),
-                Case("hidden: exact 0 and 1, soft targets",
-                     _cce_inputs(5, 4, soft=True, kind="extreme"), hidden=True),
+                Case("hidden: every prediction certain and right",
+                     _cce_inputs(6, 4, kind="certain"), hidden=True),
             ],
             hints=[CCE_SUM, CCE_ELEMENTWISE_MEAN, CCE_NO_CLIP, CCE_SWAPPED],
         ),
