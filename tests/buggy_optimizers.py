@@ -196,3 +196,23 @@ def adam_step_float32(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.99
 def adam_step_returns_two(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999,
                           epsilon=1e-7):
     return adam_step(param, grad, m, v, t, learning_rate, beta1, beta2, epsilon)[:2]
+
+
+# ============================================================ hyperparameters ignored (must fail publicly)
+
+def adagrad_step_fixed_epsilon(param, grad, accumulator, learning_rate, epsilon=1e-7):
+    accumulator = accumulator + grad ** 2
+    return param - learning_rate * grad / (np.sqrt(accumulator) + 1e-7), accumulator
+
+
+def adam_step_fixed_betas(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-7):
+    return adam_step(param, grad, m, v, t, learning_rate, 0.9, 0.999, epsilon)
+
+
+def adam_step_fixed_epsilon(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-7):
+    return adam_step(param, grad, m, v, t, learning_rate, beta1, beta2, 1e-7)
+
+
+def adam_step_eps_keyword(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999, eps=1e-7):
+    # the keyword renamed: a call with epsilon=... raises TypeError
+    return adam_step(param, grad, m, v, t, learning_rate, beta1, beta2, eps)

@@ -27,7 +27,7 @@ from autograder.assignments import optimizers as opt
 
 pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
 from checktools import (  # noqa: E402
-    GARBAGE, SEEDS, assert_case_counts_and_labels, assert_detector_never_raises,
+    assert_fails_publicly_and_hidden, GARBAGE, SEEDS, assert_case_counts_and_labels, assert_detector_never_raises,
     assert_every_hint_has_a_bug, assert_imports_fast_without_tensorflow, assert_no_hint_fires,
     assert_notebook_test_cells_carry_the_table_points, assert_points_sum_to_100, bug_id, hint_id,
     hint_table, inputs_for, inputs_twice)
@@ -293,3 +293,15 @@ def test_both_forms_score_full_marks_in_the_sandbox(grade_cells):
 
 def test_notebook_test_cells_carry_the_table_points():
     assert_notebook_test_cells_carry_the_table_points(A, "optimizers.ipynb")
+
+
+# ------------------------------------------------------------------ mistakes graded as the grader does
+
+@pytest.mark.parametrize("function,bug", [
+    ("adagrad_step", bo.adagrad_step_fixed_epsilon),
+    ("adam_step", bo.adam_step_fixed_betas),
+    ("adam_step", bo.adam_step_fixed_epsilon),
+    ("adam_step", bo.adam_step_eps_keyword),
+], ids=lambda v: getattr(v, "__name__", v))
+def test_hyperparameter_mistake_fails_publicly_and_for_every_student(function, bug):
+    assert_fails_publicly_and_hidden(A, function, bug)
