@@ -252,3 +252,24 @@ def accuracy_argmax_axis0(y_true, y_prob):
 def accuracy_p_true_over_half(y_true, y_prob):
     rows = np.arange(len(y_true))
     return float(np.mean(y_prob[rows, np.argmax(y_true, axis=1)] > 0.5))
+
+
+# ============================================================ near misses and more hinted mistakes
+
+def tanh_exp_neg_formula(x):
+    e = np.exp(-2 * x)
+    return (1 - e) / (1 + e)   # right formula, nan at x ~ -1000
+
+
+def tanh_no_sign(x):
+    e = np.exp(-2 * np.abs(x))
+    return (1 - e) / (1 + e)
+
+
+def relu_grad_int(x):
+    return (x > 0).astype(np.int64)
+
+
+def accuracy_always_zero(y_true, y_prob):
+    # compares the predicted class with the one-hot rows' *values* at the label's index
+    return float(np.mean(np.argmax(y_prob, axis=1) == np.argmax(y_true, axis=1) + 100))

@@ -41,8 +41,11 @@ BUGS = {
     act.SIGMOID_SIGN: ba.sigmoid_sign,
     act.TANH_SLIDE_TYPO: ba.tanh_slide_typo,
     act.TANH_OVERFLOW: ba.tanh_exp_formula,
+    act.TANH_OVERFLOW_NEGATIVE: ba.tanh_exp_neg_formula,
+    act.TANH_NO_SIGN: ba.tanh_no_sign,
     act.RELU_GRAD_IS_RELU: ba.relu_grad_is_relu,
     act.RELU_GRAD_BOOL: ba.relu_grad_bool,
+    act.RELU_GRAD_INT: ba.relu_grad_int,
     act.SIGMOID_GRAD_ON_X: ba.sigmoid_grad_on_x,
     act.SIGMOID_GRAD_IS_SIGMOID: ba.sigmoid,
     act.TANH_GRAD_ON_X: ba.tanh_grad_on_x,
@@ -269,3 +272,24 @@ def test_detectors_never_raise(check, hint):
 ], ids=lambda v: getattr(v, "__name__", v))
 def test_classic_mistake_fails_publicly_and_for_every_student(function, bug):
     assert_fails_publicly_and_hidden(A, function, bug)
+
+
+# Implementations close to a hint's mistake that must not get it (issue 13, item 3).
+NEAR_MISSES = [
+    (act.TANH_OVERFLOW, "tanh", ba.tanh_exp_neg_formula),
+    (act.RELU_GRAD_BOOL, "relu_grad", ba.relu_grad_int),
+    (act.RELU_GRAD_INT, "relu_grad", ba.relu_grad_bool),
+    (act.ACC_ELEMENTWISE, "accuracy", ba.accuracy_always_zero),
+]
+
+
+@pytest.mark.parametrize("hint,function,near_miss", NEAR_MISSES,
+                         ids=lambda v: getattr(v, "__name__", None) if callable(v) else None)
+def test_hint_does_not_fire_on_a_near_miss(hint, function, near_miss):
+    check = A.check(function)
+    for k, case in enumerate(check.cases):
+        for seed in SEEDS:
+            inputs = inputs_for(case, seed)
+            got, warned = run(near_miss, inputs)
+            given = {**inputs, "_warnings": warned}
+            assert not hint.detect(given, got, expected(check, k, seed)), (case.label, seed)

@@ -246,11 +246,27 @@ TANH_SLIDE_TYPO = Hint(
     "denominator is e^{2x} + 1. Simplest and stable: np.tanh(x).",
     hints.matches(lambda i: (np.exp(2 * _x(i)) - 1) / (np.exp(-2 * _x(i)) + 1)))
 
+def _tanh_ratio(x, sign):
+    """(e - 1) / (e + 1) with e = exp(sign * 2x): tanh(x) for sign +1, -tanh(x)
+    turned around, (1 - e) / (1 + e), for sign -1; both overflow on one side."""
+    e = np.exp(sign * 2.0 * x)
+    return (e - 1.0) / (e + 1.0) if sign > 0 else (1.0 - e) / (1.0 + e)
+
+
 TANH_OVERFLOW = Hint(
     "exp(2x) overflows for x > 354 and inf / inf gives NaN. Use np.tanh(x), or "
     "exponentiate only -2|x|: tanh(x) = sign(x) (1 - e) / (1 + e) with e = exp(-2|x|).",
-    hints.detector(lambda i, got, exp: hints.nonfinite_where_finite(got, exp)
-                   and np.max(np.abs(_x(i))) > 354))
+    hints.matches_nonfinite(lambda i: _tanh_ratio(_x(i), 1.0)))
+
+TANH_OVERFLOW_NEGATIVE = Hint(
+    "exp(-2x) overflows for x < -354 and inf / inf gives NaN. Use np.tanh(x), or "
+    "exponentiate only -2|x|: tanh(x) = sign(x) (1 - e) / (1 + e) with e = exp(-2|x|).",
+    hints.matches_nonfinite(lambda i: _tanh_ratio(_x(i), -1.0)))
+
+TANH_NO_SIGN = Hint(
+    "Your tanh is right for x >= 0 but positive for x < 0: (1 - e) / (1 + e) with "
+    "e = exp(-2|x|) is tanh(|x|); multiply it by np.sign(x).",
+    hints.matches(lambda i: np.tanh(np.abs(_x(i)))))
 
 RELU_GRAD_IS_RELU = Hint(
     "Your relu_grad returns relu(x) itself. The derivative of max(x, 0) is the "
@@ -260,7 +276,12 @@ RELU_GRAD_IS_RELU = Hint(
 RELU_GRAD_BOOL = Hint(
     "Your relu_grad has the right pattern but is a boolean array; return floats, "
     "e.g. (x > 0).astype(float), so it can multiply incoming gradients.",
-    hints.detector(lambda i, got, exp: hints.dtype_kind(got) in ("b", "i", "u")
+    hints.detector(lambda i, got, exp: hints.dtype_kind(got) == "b" and hints.close(got, exp)))
+
+RELU_GRAD_INT = Hint(
+    "Your relu_grad has the right pattern but is an integer array; return floats, "
+    "e.g. (x > 0).astype(float), as the derivative of a float function.",
+    hints.detector(lambda i, got, exp: hints.dtype_kind(got) in ("i", "u")
                    and hints.close(got, exp)))
 
 SIGMOID_GRAD_ON_X = Hint(
@@ -392,14 +413,24 @@ SCE_CLIPPED = Hint(
 
 # ---------------------------------------------------------------- hints: accuracy
 
+def _unless_zero(alternative):
+    def alt(i):
+        value = alternative(i)
+        return None if value == 0.0 else value
+    return alt
+
+
 ACC_ELEMENTWISE = Hint(
     "Your accuracy compares probabilities (or rounded probabilities) with the one-hot "
     "targets entry by entry. A prediction is the class with the largest probability: "
     "compare np.argmax(y_prob, axis=-1) with np.argmax(y_true, axis=-1).",
-    hints.matches(lambda i: float(np.mean(np.round(_yp(i)[1]) == _yp(i)[0])),
-                  lambda i: float(np.mean(_yp(i)[1] == _yp(i)[0])),
-                  lambda i: float(np.mean((_yp(i)[1] > 0.5) == (_yp(i)[0] > 0.5))),
-                  lambda i: float(np.mean(np.all(np.round(_yp(i)[1]) == _yp(i)[0], axis=-1)))))
+    # An alternative that gives 0 on a case says nothing (raw probabilities never
+    # equal 0/1 targets): it is left out there, so a wrong 0.0 is not blamed on it.
+    hints.matches(*(_unless_zero(alt) for alt in (
+        lambda i: float(np.mean(np.round(_yp(i)[1]) == _yp(i)[0])),
+        lambda i: float(np.mean(_yp(i)[1] == _yp(i)[0])),
+        lambda i: float(np.mean((_yp(i)[1] > 0.5) == (_yp(i)[0] > 0.5))),
+        lambda i: float(np.mean(np.all(np.round(_yp(i)[1]) == _yp(i)[0], axis=-1)))))))
 
 ACC_COUNT = Hint(
     "You returned the number of correct rows; accuracy is the fraction (divide by N).",
@@ -453,7 +484,7 @@ ASSIGNMENT = Assignment(
                 Case("hidden: large positive values", _large(10, 300.0, 1000.0, (1000.0,)),
                      hidden=True),
             ],
-            hints=[TANH_SLIDE_TYPO, TANH_OVERFLOW],
+            hints=[TANH_SLIDE_TYPO, TANH_OVERFLOW, TANH_OVERFLOW_NEGATIVE, TANH_NO_SIGN],
         ),
         Check(
             function="relu_grad", points=6, reference=REF + "relu_grad",
@@ -464,7 +495,7 @@ ASSIGNMENT = Assignment(
                 Case("hidden: |x| up to 30", _no_zero((6, 5), -30.0, 30.0), hidden=True),
                 Case("hidden: positive values only", _no_zero(8, 0.01, 4.0), hidden=True),
             ],
-            hints=[RELU_GRAD_IS_RELU, RELU_GRAD_BOOL],
+            hints=[RELU_GRAD_IS_RELU, RELU_GRAD_BOOL, RELU_GRAD_INT],
         ),
         Check(
             function="sigmoid_grad", points=8, reference=REF + "sigmoid_grad",
