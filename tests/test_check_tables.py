@@ -45,6 +45,7 @@ BUGS = {
     gd.MSE_ROOT: bi.mse_loss_root,
     gd.GRAD_SUM: bi.mse_gradients_sum,
     gd.GRAD_MISSING_N: bi.mse_gradients_missing_n,
+    gd.GRAD_NO_FACTOR: bi.mse_gradients_no_factor,
     gd.GRAD_ROWS_ONLY: bi.mse_gradients_rows_only,
     gd.GRAD_NO_TWO: bi.mse_gradients_no_two,
     gd.GRAD_SIGN: bi.mse_gradients_sign,
@@ -257,3 +258,22 @@ def test_gradient_descent_cases_converge(k):
 ], ids=lambda v: getattr(v, "__name__", None) if callable(v) else None)
 def test_classic_mistake_fails_for_every_student(assignment, function, bug, public):
     assert_fails_publicly_and_hidden(assignment, function, bug, public=public)
+
+
+# Implementations close to a hint's mistake that must not get it (issue 13, item 3).
+NEAR_MISSES = [
+    (gd.GRAD_MISSING_N, "mse_gradients", bi.mse_gradients_no_factor),
+    (gd.GRAD_MISSING_N, "mse_gradients", bi.mse_gradients_sum),
+]
+
+
+@pytest.mark.parametrize("hint,function,near_miss", NEAR_MISSES,
+                         ids=lambda v: getattr(getattr(v, "func", v), "__name__", None)
+                         if callable(v) else None)
+def test_hint_does_not_fire_on_a_near_miss(hint, function, near_miss):
+    check = gd.ASSIGNMENT.check(function)
+    for k, case in enumerate(check.cases):
+        for seed in SEEDS:
+            inputs = inputs_for(case, seed)
+            got = local_call(near_miss)(**inputs)
+            assert not hint.detect(inputs, got, expected(check, k, seed)), (case.label, seed)

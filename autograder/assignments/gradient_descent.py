@@ -153,7 +153,14 @@ GRAD_SUM = Hint(
 GRAD_MISSING_N = Hint(
     "Your gradients are N times too large: you divide by n_out but not by the "
     "number of samples N. The factor is 2 / (N * n_out).",
-    hints.scaled(lambda i: [_sizes(i)[0]] if _sizes(i)[1] > 1 else [], parts=(0, 1)))
+    # n_out = 2: N is also N * n_out / 2, the factor of GRAD_NO_FACTOR: say nothing
+    hints.scaled(lambda i: [_sizes(i)[0]] if _sizes(i)[1] not in (1, 2) else [], parts=(0, 1)))
+
+GRAD_NO_FACTOR = Hint(
+    "Your gradients have no factor 2 / (N * n_out) at all: the derivative of the mean of "
+    "(y - t)**2 over all N * n_out errors is 2 (y - t) / (N * n_out).",
+    hints.scaled(lambda i: [_sizes(i)[0] * _sizes(i)[1] / 2.0] if _sizes(i)[1] != 2 else [],
+                 parts=(0, 1)))
 
 GRAD_ROWS_ONLY = Hint(
     "Your gradients are n_out times too large: you divide by N only, but the loss "
@@ -355,7 +362,7 @@ ASSIGNMENT = Assignment(
                 Case("hidden: a single input feature", _gradient_inputs(8, 1, 2), hidden=True),
                 Case("hidden: more outputs than inputs", _gradient_inputs(6, 2, 4), hidden=True),
             ],
-            hints=[GRAD_SUM, GRAD_MISSING_N, GRAD_ROWS_ONLY, GRAD_NO_TWO, GRAD_SIGN,
+            hints=[GRAD_SUM, GRAD_MISSING_N, GRAD_NO_FACTOR, GRAD_ROWS_ONLY, GRAD_NO_TWO, GRAD_SIGN,
                    GRAD_DW_TRANSPOSED, GRAD_DB_NOT_SUMMED, GRAD_DB_KEEPDIMS],
         ),
         Check(
