@@ -247,8 +247,14 @@ CONV_SAME_PLACEMENT = Hint(
     "Your 'same' padding puts the zeros in the wrong place. TensorFlow pads "
     "total = max((out - 1) * stride + k_eff - n, 0) per axis: total // 2 before "
     "(top/left) and the rest, the odd extra one, after (bottom/right).",
-    hints.matches(_only_if(_is_same, lambda i: _conv_like(i, same_rule="before")),
-                  _only_if(_is_same, lambda i: _conv_like(i, same_rule="half"))))
+    hints.matches(_only_if(_is_same, lambda i: _conv_like(i, same_rule="before"))))
+
+CONV_SAME_SYMMETRIC = Hint(
+    "Your 'same' padding puts k_eff // 2 zeros on each side. That is TensorFlow's rule "
+    "only for odd kernels at stride 1: an even kernel then gets one zero too many (one "
+    "output too many). TensorFlow pads total = max((out - 1) * stride + k_eff - n, 0) per "
+    "axis: total // 2 before, the rest after.",
+    hints.matches(_only_if(_is_same, lambda i: _conv_like(i, same_rule="half"))))
 
 CONV_NO_BIAS = Hint(
     "Your output matches the convolution without the bias: add b (one value per "
@@ -452,7 +458,7 @@ ASSIGNMENT = Assignment(
                 Case("hidden: 1x1 kernel, many channels",
                      _conv_case((2, 4, 3, 8), 1, 1, 5), hidden=True),
             ],
-            hints=[CONV_FLIPPED, CONV_SAME_PLACEMENT, CONV_NO_BIAS, CONV_NO_DILATION],
+            hints=[CONV_FLIPPED, CONV_SAME_PLACEMENT, CONV_SAME_SYMMETRIC, CONV_NO_BIAS, CONV_NO_DILATION],
         ),
         Check(
             function="conv2d_param_count", points=5, reference=REF + "conv2d_param_count",
