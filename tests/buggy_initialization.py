@@ -299,3 +299,29 @@ glorot_uniform_own_generator = _own_generator(glorot_uniform)
 glorot_normal_own_generator = _own_generator(glorot_normal)
 he_uniform_own_generator = _own_generator(he_uniform)
 he_normal_own_generator = _own_generator(he_normal)
+
+
+# ============================================================ more variance mistakes (hints)
+
+def glorot_uniform_half(fan_in, fan_out, rng):
+    return _uniform(1.0 / (fan_in + fan_out), fan_in, fan_out, rng)
+
+
+def glorot_normal_half(fan_in, fan_out, rng):
+    return _plain_normal(1.0 / (fan_in + fan_out), fan_in, fan_out, rng)
+
+
+def he_uniform_fan_average(fan_in, fan_out, rng):
+    return _uniform(2.0 / ((fan_in + fan_out) / 2), fan_in, fan_out, rng)
+
+
+def he_uniform_lecun(fan_in, fan_out, rng):
+    return _uniform(1.0 / fan_in, fan_in, fan_out, rng)
+
+
+def he_normal_fan_average(fan_in, fan_out, rng):
+    return _plain_normal(2.0 / ((fan_in + fan_out) / 2), fan_in, fan_out, rng)
+
+
+def he_normal_lecun(fan_in, fan_out, rng):
+    return _plain_normal(1.0 / fan_in, fan_in, fan_out, rng)
