@@ -216,3 +216,15 @@ def adam_step_fixed_epsilon(param, grad, m, v, t, learning_rate, beta1=0.9, beta
 def adam_step_eps_keyword(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999, eps=1e-7):
     # the keyword renamed: a call with epsilon=... raises TypeError
     return adam_step(param, grad, m, v, t, learning_rate, beta1, beta2, eps)
+
+
+def adagrad_step_returns_old_accumulator(param, grad, accumulator, learning_rate, epsilon=1e-7):
+    new = accumulator + grad ** 2
+    return param - learning_rate * grad / (np.sqrt(new) + epsilon), accumulator
+
+
+def adam_step_moments_swapped(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999,
+                              epsilon=1e-7):
+    # returns (param, v, m): the next call receives the moments swapped
+    p, m_new, v_new = adam_step(param, grad, m, v, t, learning_rate, beta1, beta2, epsilon)
+    return p, v_new, m_new

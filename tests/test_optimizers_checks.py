@@ -305,3 +305,16 @@ def test_notebook_test_cells_carry_the_table_points():
 ], ids=lambda v: getattr(v, "__name__", v))
 def test_hyperparameter_mistake_fails_publicly_and_for_every_student(function, bug):
     assert_fails_publicly_and_hidden(A, function, bug)
+
+
+@pytest.mark.parametrize("function,bug,right,wrong", [
+    ("adagrad_step", bo.adagrad_step_returns_old_accumulator, "param right", "accumulator:"),
+    ("adam_step", bo.adam_step_moments_swapped, "param right", "m:"),
+], ids=lambda v: getattr(v, "__name__", None) if callable(v) else None)
+def test_feedback_reports_each_returned_part(function, bug, right, wrong):
+    # A wrong state with a right param: the feedback says which part is wrong,
+    # rather than showing a param that looks the same as the expected one.
+    failed = assert_fails_publicly_and_hidden(A, function, bug)
+    first_step_wrong = [t.feedback for t in failed if not t.hidden]
+    assert first_step_wrong
+    assert any(right in f and wrong in f for f in first_step_wrong), first_step_wrong

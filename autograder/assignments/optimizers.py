@@ -91,22 +91,32 @@ def _as_tuple(task, out):
 
 
 def _first_mismatch(task, got, want, hidden):
-    """(step index, message, relative error) of the first step where `got`
-    leaves `want` (error inf: wrong structure, not comparable), or None when
-    every step matches."""
+    """(step index, message, relative error, parts right) of the first step
+    where `got` leaves `want` (error inf: wrong structure, not comparable), or
+    None when every step matches. The message reports every returned part,
+    right or wrong (a wrong state with a right param is a wrong state)."""
     names = _names(task)
     for k, (g, w) in enumerate(zip(got, want)):
         g, w = _as_tuple(task, g), _as_tuple(task, w)
         if STATE[task] and (not isinstance(g, (tuple, list)) or len(g) != len(w)):
             what = ", ".join(names)
-            return k, f"expected a tuple ({what}), got {_describe(g)}", np.inf
+            return k, f"expected a tuple ({what}), got {_describe(g)}", np.inf, 0
+        verdicts = []
         for name, gi, wi in zip(names, g, w):
             atol = ATOL_SCALE * float(np.max(np.abs(wi))) if np.size(wi) else 0.0
-            bad = compare(gi, wi, rtol=RTOL, atol=atol, hidden=hidden, returns="array", path=name)
-            if bad:
-                return k, bad.message, _relative_error(gi, wi)
+            verdicts.append((name, gi, wi, compare(gi, wi, rtol=RTOL, atol=atol, hidden=hidden,
+                                                   returns="array", path=name)))
+        bad = [(name, gi, wi, m) for name, gi, wi, m in verdicts if m is not None]
+        if bad:
+            if len(verdicts) == 1:
+                message = bad[0][3].message
+            else:
+                message = "; ".join(f"{name} right" if m is None else m.message
+                                    for name, _, _, m in verdicts)
+            error = max(_relative_error(gi, wi) for _, gi, wi, _ in bad)
+            return k, message, error, len(verdicts) - len(bad)
     if len(got) < len(want):  # the loop stopped at an output it could not feed back
-        return len(got) - 1, "the output could not be fed back into the next step", np.inf
+        return len(got) - 1, "the output could not be fed back into the next step", np.inf, 0
     return None
 
 
@@ -141,8 +151,9 @@ def verify_steps(call, inputs):
         if miss is None:
             return []
         misses[name] = miss
-    # The closest form: the one followed longest, then the smaller error.
-    name, (k, message, _) = max(misses.items(), key=lambda kv: (kv[1][0], -kv[1][2]))
+    # The closest form: the one followed longest, then more parts right, then the smaller error.
+    name, (k, message, _, _) = max(misses.items(),
+                                   key=lambda kv: (kv[1][0], kv[1][3], -kv[1][2]))
     where = ("at the first step" if k == 0 else "step 1 matches, then at step 2" if k == 1
              else f"steps 1 to {k} match, then at step {k + 1}")
     comparable = all(np.isfinite(miss[2]) for miss in misses.values())
