@@ -374,3 +374,11 @@ def test_notebook_test_cells_carry_the_table_points():
 
 def test_softmax_without_the_row_maximum_fails_publicly_and_for_every_student():
     assert_fails_publicly_and_hidden(A, "mlp_loss_and_grads", bb.mlp_loss_and_grads_no_row_max)
+
+
+def test_mlp_feedback_names_every_part_and_the_common_factor():
+    # loss and every gradient summed instead of averaged: all N times too large
+    failed = assert_fails_publicly_and_hidden(A, "mlp_loss_and_grads", bb.mlp_loss_and_grads_all_summed)
+    visible = [t.feedback for t in failed if not t.hidden and "single sample" not in t.label]
+    assert visible and all("all by the same factor" in f for f in visible), visible
+    assert all(all(k in f for k in ("loss", "W1", "b1", "W2", "b2")) for f in visible)
