@@ -194,12 +194,15 @@ def _x(i):
 
 
 def _softmax(z, axis=-1, subtract="row"):
-    """subtract: "row" (the max along axis), "global" (one max), None (naive)."""
+    """subtract: "row" (the max along axis), "global" (one max), "min" / "mean"
+    (of each row: the wrong shift), None (naive)."""
     z = np.asarray(z, dtype=np.float64)
     if subtract == "row":
         z = z - np.max(z, axis=axis, keepdims=True)
     elif subtract == "global":
         z = z - np.max(z)
+    elif subtract in ("min", "mean"):
+        z = z - getattr(np, subtract)(z, axis=axis, keepdims=True)
     e = np.exp(z)
     return e / np.sum(e, axis=axis, keepdims=True)
 
@@ -319,6 +322,12 @@ SOFTMAX_GLOBAL_MAX = Hint(
     "Subtract the maximum of each row, z.max(axis=-1, keepdims=True).",
     hints.matches_nonfinite(lambda i: _softmax(_z(i), subtract="global")))
 
+SOFTMAX_MIN_OR_MEAN = Hint(
+    "You subtract the row minimum (or mean): the largest logit minus it can still be "
+    "~2000, and exp overflows. Subtract each row's maximum, so every exponent is <= 0.",
+    hints.matches_nonfinite(lambda i: _softmax(_z(i), subtract="min"),
+                            lambda i: _softmax(_z(i), subtract="mean")))
+
 SOFTMAX_WRONG_AXIS = Hint(
     "Your softmax normalises along the wrong axis: each row (the last axis, one "
     "entry per class) must sum to 1. Use axis=-1 with keepdims=True in max and sum.",
@@ -388,6 +397,11 @@ SCE_SUM = Hint(
     "Your loss is N times too large: average the per-sample losses over the batch "
     "(Keras's default reduction), don't sum them.",
     hints.scaled(lambda i: [_batch(i, "logits")], parts=(0,)))
+
+SCE_ELEMENTWISE_MEAN = Hint(
+    "Your loss is n_classes times too small: you averaged over all N * n_classes "
+    "entries. Sum over the classes of each sample, then average over the batch.",
+    hints.scaled(lambda i: [1.0 / np.shape(i["logits"])[-1]], parts=(0,)))
 
 SCE_GRAD_NO_N = Hint(
     "Your dlogits is N times too large: the loss is a mean over the batch, so each "
@@ -534,7 +548,7 @@ ASSIGNMENT = Assignment(
                 Case("hidden: rows at very different offsets", _row_offsets(6, 4), hidden=True),
                 Case("hidden: |z| up to 1e3, larger batch", _large((16, 10), key="z"), hidden=True),
             ],
-            hints=[SOFTMAX_OVERFLOW, SOFTMAX_GLOBAL_MAX, SOFTMAX_WRONG_AXIS],
+            hints=[SOFTMAX_OVERFLOW, SOFTMAX_GLOBAL_MAX, SOFTMAX_MIN_OR_MEAN, SOFTMAX_WRONG_AXIS],
         ),
         Check(
             function="one_hot", points=6, reference=REF + "one_hot",
@@ -583,7 +597,7 @@ ASSIGNMENT = Assignment(
                 Case("hidden: square batch, large logit scale", _sce_inputs(5, 5, scale=20.0),
                      hidden=True),
             ],
-            hints=[SCE_SUM, SCE_GRAD_NO_N, SCE_GRAD_SIGN, SCE_UNSTABLE, SCE_CLIPPED],
+            hints=[SCE_SUM, SCE_ELEMENTWISE_MEAN, SCE_GRAD_NO_N, SCE_GRAD_SIGN, SCE_UNSTABLE, SCE_CLIPPED],
         ),
         Check(
             function="accuracy", points=8, reference=REF + "accuracy", returns="scalar",
