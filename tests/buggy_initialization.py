@@ -325,3 +325,27 @@ def he_normal_fan_average(fan_in, fan_out, rng):
 
 def he_normal_lecun(fan_in, fan_out, rng):
     return _plain_normal(1.0 / fan_in, fan_in, fan_out, rng)
+
+
+def layer_variances_second_moment(x, weights, activation):
+    out, h = [], x
+    for W in weights:
+        h = _activate(h @ W, activation)
+        out.append(float(np.mean(h ** 2)))
+    return out
+
+
+def layer_variances_ddof(x, weights, activation):
+    out, h = [], x
+    for W in weights:
+        h = _activate(h @ W, activation)
+        out.append(float(np.var(h, ddof=1)))
+    return out
+
+
+def layer_variances_act_first(x, weights, activation):
+    out, h = [], x
+    for W in weights:
+        h = _activate(h, activation) @ W
+        out.append(float(np.var(h)))
+    return out

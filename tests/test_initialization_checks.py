@@ -348,6 +348,9 @@ LV_BUGS = [
     (ini.LV_STD, bi.layer_variances_std),
     (ini.LV_PER_UNIT, bi.layer_variances_per_unit),
     (ini.LV_ARRAY, bi.layer_variances_array),
+    (ini.LV_SECOND_MOMENT, bi.layer_variances_second_moment),
+    (ini.LV_DDOF, bi.layer_variances_ddof),
+    (ini.LV_ACT_FIRST, bi.layer_variances_act_first),
 ]
 
 

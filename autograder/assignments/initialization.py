@@ -417,13 +417,19 @@ _ACTS = {
 }
 
 
-def _propagate(inputs, activation=None, record="post", include_input=False, stat=np.var):
+def _propagate(inputs, activation=None, record="post", include_input=False, stat=np.var,
+               act_first=False):
     """What a student with one misconception returns. record: "post" (the
-    layer output) or "pre" (h @ W before the activation)."""
+    layer output) or "pre" (h @ W before the activation); act_first: each
+    layer computes act(h) @ W instead of act(h @ W)."""
     act = _ACTS[activation or inputs["activation"]]
     h = np.asarray(inputs["x"], dtype=np.float64)
     out = [float(stat(h))] if include_input else []
     for W in inputs["weights"]:
+        if act_first:
+            h = pre = act(h) @ np.asarray(W, dtype=np.float64)
+            out.append(float(stat(h)))
+            continue
         pre = h @ np.asarray(W, dtype=np.float64)
         h = act(pre)
         out.append(float(stat(pre if record == "pre" else h)))
@@ -460,6 +466,21 @@ LV_PER_UNIT = Hint(
     "You averaged per-unit variances (np.var(h, axis=0).mean()). Take np.var over all "
     "entries of the layer output, batch and units together.",
     hints.matches(lambda i: _propagate(i, stat=lambda h: np.mean(np.var(h, axis=0)))))
+
+LV_SECOND_MOMENT = Hint(
+    "Your values are the mean of h**2, not the variance: np.var subtracts the mean first, "
+    "which matters after a ReLU or sigmoid (their outputs are not centred).",
+    hints.matches(lambda i: _propagate(i, stat=lambda h: np.mean(h * h))))
+
+LV_DDOF = Hint(
+    "You used the sample variance with ddof=1; the task asks for np.var with its "
+    "default ddof=0 (divide by the number of entries).",
+    hints.matches(lambda i: _propagate(i, stat=lambda h: np.var(h, ddof=1))))
+
+LV_ACT_FIRST = Hint(
+    "You apply the activation before the product, act(h) @ W. A dense layer with an "
+    "activation computes act(h @ W): multiply first, then activate.",
+    hints.matches(lambda i: _propagate(i, act_first=True)))
 
 LV_ARRAY = Hint(
     "Your values are right but come as a NumPy array: return a Python list "
@@ -503,7 +524,7 @@ ASSIGNMENT = Assignment(
                      hidden=True),
             ],
             hints=[LV_PREACTIVATION, LV_INPUT_INCLUDED, LV_WRONG_ACTIVATION, LV_STD, LV_PER_UNIT,
-                   LV_ARRAY],
+                   LV_ARRAY, LV_SECOND_MOMENT, LV_DDOF, LV_ACT_FIRST],
         ),
     ],
 )
