@@ -110,6 +110,11 @@ def l1_penalty(weights, lam):
     return float(lam * total)
 
 
+def l1_penalty_matrix_norm(weights, lam):
+    # np.linalg.norm(w, 1) is a matrix norm for 2-D w (and fails for 4-D kernels)
+    return float(lam * sum(np.linalg.norm(w, 1) for w in weights))
+
+
 def l1_penalty_no_abs(weights, lam):
     return float(lam * sum(w.sum() for w in weights))
 

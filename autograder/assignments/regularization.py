@@ -319,6 +319,21 @@ L1_MEAN = Hint(
                   lambda i: _lam(i) * float(np.mean(np.abs(np.concatenate(
                       [w.ravel() for w in _arrays(i)]))))))
 
+def _matrix_norm_l1(i):
+    """lam * sum of np.linalg.norm(w, 1): the largest column sum of |w| for a
+    matrix (sum |w| for a vector); None when no array is a matrix."""
+    arrays = _arrays(i)
+    if not any(np.ndim(w) == 2 for w in arrays):
+        return None
+    return _lam(i) * sum(float(np.max(np.sum(np.abs(w), axis=0))) if np.ndim(w) == 2
+                         else float(np.sum(np.abs(w))) for w in arrays)
+
+
+L1_MATRIX_NORM = Hint(
+    "np.linalg.norm(w, 1) of a matrix is a matrix norm (the largest column sum of |w|), "
+    "not the sum of all |w|: use np.sum(np.abs(w)).",
+    hints.matches(_matrix_norm_l1))
+
 L1_ONE_ARRAY = Hint(
     "Your penalty covers only one array of the list: add up the penalties of all "
     "arrays in weights (e.g. total += ... in the loop, return after it).",
@@ -817,7 +832,7 @@ ASSIGNMENT = Assignment(
                 Case("hidden: large weights, small lam", _penalty_inputs(_DENSE_NET, lam=1e-4,
                                                                         scale=50.0), hidden=True),
             ],
-            hints=[L1_NO_ABS, L1_MEAN, L1_ONE_ARRAY],
+            hints=[L1_NO_ABS, L1_MEAN, L1_ONE_ARRAY, L1_MATRIX_NORM],
         ),
         Check(
             function="l2_penalty", points=8, reference=REF + "l2_penalty", returns="scalar",
