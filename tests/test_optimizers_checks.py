@@ -59,6 +59,11 @@ BUGS = {
     opt.ADAM_HATS_RETURNED: bo.adam_step_hats_returned,
     opt.ADAM_EPS_INSIDE: bo.adam_step_eps_inside,
     opt.ADAM_POWER_PRECEDENCE: bo.adam_step_power_precedence,
+    opt.MOM_PYTORCH: bo.momentum_step_pytorch,
+    opt.ADA_NO_EPSILON: bo.adagrad_step_no_epsilon,
+    opt.ADA_ACCUMULATES_GRAD: bo.adagrad_step_accumulates_abs,
+    opt.ADAM_M_ONLY: bo.adam_step_m_only,
+    opt.ADAM_POWERS_SWAPPED: bo.adam_step_powers_swapped,
 }
 BUGS, HINTS, HINT_BUGS = hint_table(CHECKS, BUGS)
 
@@ -318,3 +323,22 @@ def test_feedback_reports_each_returned_part(function, bug, right, wrong):
     first_step_wrong = [t.feedback for t in failed if not t.hidden]
     assert first_step_wrong
     assert any(right in f and wrong in f for f in first_step_wrong), first_step_wrong
+
+
+# A mistake must get its own hint and no other (issue 13, item 3).
+ONLY_ITS_HINT = [
+    ("momentum_step", bo.momentum_step_pytorch, opt.MOM_PYTORCH),
+    ("adam_step", bo.adam_step_no_bias_correction, opt.ADAM_NO_BIAS_CORRECTION),
+    ("adagrad_step", bo.adagrad_step_no_epsilon, opt.ADA_NO_EPSILON),
+    ("adam_step", bo.adam_step_m_only, opt.ADAM_M_ONLY),
+    ("adam_step", bo.adam_step_powers_swapped, opt.ADAM_POWERS_SWAPPED),
+]
+
+
+@pytest.mark.parametrize("function,bug,hint", ONLY_ITS_HINT,
+                         ids=lambda v: getattr(v, "__name__", None) if callable(v) else None)
+def test_a_mistake_gets_its_own_hint_only_and_publicly(function, bug, hint):
+    failed = assert_fails_publicly_and_hidden(A, function, bug)
+    assert any(hint.message in t.hints for t in failed if not t.hidden)
+    for t in failed:
+        assert set(t.hints) <= {hint.message}, (t.label, t.hints)
