@@ -532,3 +532,13 @@ def test_never_stops_cases_have_their_best_epoch_before_the_last():
             stop, best, triggered = reg._es(i["val_losses"], i["patience"], i.get("min_delta", 0.0))
             if not triggered:
                 assert best < len(i["val_losses"]) - 1, (case.label, seed)
+
+
+
+@pytest.mark.parametrize("bug", [br.early_stopping_late, br.early_stopping_early],
+                         ids=lambda f: f.func.__name__ if hasattr(f, "func") else f.__name__)
+def test_an_off_by_one_stop_gets_only_the_off_by_one_hint(bug):
+    failed = assert_fails_publicly_and_hidden(A, "early_stopping", bug)
+    assert any(reg.ES_OFF_BY_ONE.message in t.hints for t in failed)
+    for t in failed:
+        assert set(t.hints) <= {reg.ES_OFF_BY_ONE.message}, (t.label, t.hints)

@@ -548,12 +548,35 @@ def _n_epochs(i):
     return len(np.asarray(i["val_losses"]).reshape(-1))
 
 
+def _off_by_one_answers(i):
+    """What stopping one non-improving epoch later or earlier gives (`wait >
+    patience`, `wait == patience` checked before counting, ...): training may
+    then run on and find a new best, so both epochs can change."""
+    need = max(int(i["patience"]), 1)
+    answers = [_es_pair(i, need=need + 1)]
+    if need > 1:
+        answers.append(_es_pair(i, need=need - 1))
+    return answers
+
+
+def _unless_off_by_one(alternative):
+    """An alternative that says nothing where it equals an off-by-one answer
+    (that mistake is the likelier one, and ES_OFF_BY_ONE says it)."""
+    def alt(i):
+        value = alternative(i)
+        return None if value is None or tuple(value) in _off_by_one_answers(i) else value
+    return alt
+
+
 ES_OFF_BY_ONE = Hint(
-    "Your best_epoch is right but you stop one epoch too early or too late. Keras "
+    "You stop one epoch too early or too late (and may then see another best epoch). Keras "
     "counts the non-improving epochs since the best one and stops at the epoch where "
     "that count reaches patience (the first such epoch when patience is 0 or 1).",
-    hints.detector(lambda i, got, exp: _pair(got)[1] == exp[1]
-                   and abs(_pair(got)[0] - exp[0]) == 1 and _pair(got)[0] < _n_epochs(i)))
+    hints.any_of(
+        hints.detector(lambda i, got, exp: _pair(got)[1] == exp[1]
+                       and abs(_pair(got)[0] - exp[0]) == 1 and _pair(got)[0] < _n_epochs(i)),
+        hints.matches(lambda i: _off_by_one_answers(i)[0],
+                      lambda i: _off_by_one_answers(i)[-1])))
 
 ES_ONE_BASED = Hint(
     "Both your epochs are one too large: epochs are counted from 0 here "
@@ -563,13 +586,13 @@ ES_ONE_BASED = Hint(
 ES_TIES = Hint(
     "You count an equal loss as an improvement. Keras needs a strictly better one: "
     "loss < best - min_delta, so a tie with the best so far is no improvement.",
-    hints.matches(lambda i: _es_pair(i, le=True)))
+    hints.matches(_unless_off_by_one(lambda i: _es_pair(i, le=True))))
 
 ES_MIN_DELTA = Hint(
     "You ignore min_delta: an epoch only counts as an improvement if it beats the best "
     "loss so far by more than min_delta, i.e. loss < best - min_delta.",
-    hints.matches(_only_if(lambda i: i.get("min_delta", 0.0) > 0,
-                           lambda i: _es_pair({**i, "min_delta": 0.0}))))
+    hints.matches(_unless_off_by_one(_only_if(lambda i: i.get("min_delta", 0.0) > 0,
+                                              lambda i: _es_pair({**i, "min_delta": 0.0})))))
 
 ES_PAST_THE_END = Hint(
     "Your stop_epoch lies beyond the last epoch. If patience never runs out, training "
@@ -582,12 +605,13 @@ ES_GLOBAL_MINIMUM = Hint(
     "the epochs after it stops: best_epoch is the best epoch up to stop_epoch.",
     hints.detector(lambda i, got, exp: _pair(got)[1] != exp[1]
                    and _pair(got)[1] == int(np.argmin(np.asarray(i["val_losses"])))
-                   and int(np.argmin(np.asarray(i["val_losses"]))) > exp[0]))
+                   and int(np.argmin(np.asarray(i["val_losses"]))) > exp[0]
+                   and _pair(got) not in _off_by_one_answers(i)))
 
 ES_PREVIOUS_EPOCH = Hint(
     "You compare each loss with the previous epoch's. Keras compares with the best "
     "loss so far: a small dip after a bad epoch is not an improvement.",
-    hints.matches(lambda i: _es_pair(i, prev=True)))
+    hints.matches(_unless_off_by_one(lambda i: _es_pair(i, prev=True))))
 
 
 # ================================================================ property checks
