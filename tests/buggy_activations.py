@@ -289,3 +289,7 @@ def softmax_cross_entropy_elementwise_mean(y_true, logits):
     n = logits.shape[0]
     loss = float(np.mean(-(y_true * _log_softmax(logits))))   # over all N * K entries
     return loss, (softmax(logits) - y_true) / n
+
+
+def categorical_crossentropy_eps_in_log(y_true, y_prob):
+    return float(np.mean(-np.sum(y_true * np.log(y_prob + 1e-7), axis=-1)))

@@ -61,6 +61,7 @@ BUGS = {
     act.CCE_ELEMENTWISE_MEAN: ba.categorical_crossentropy_elementwise_mean,
     act.CCE_NO_CLIP: ba.categorical_crossentropy_no_clip,
     act.CCE_SWAPPED: ba.categorical_crossentropy_swapped,
+    act.CCE_EPS_IN_LOG: ba.categorical_crossentropy_eps_in_log,
     act.SCE_SUM: ba.softmax_cross_entropy_sum,
     act.SCE_ELEMENTWISE_MEAN: ba.softmax_cross_entropy_elementwise_mean,
     act.SCE_GRAD_NO_N: ba.softmax_cross_entropy_grad_no_n,
@@ -295,3 +296,13 @@ def test_hint_does_not_fire_on_a_near_miss(hint, function, near_miss):
             got, warned = run(near_miss, inputs)
             given = {**inputs, "_warnings": warned}
             assert not hint.detect(given, got, expected(check, k, seed)), (case.label, seed)
+
+
+def test_eps_in_the_log_fails_the_same_cases_for_every_student():
+    # issue 13, item 7: log(p + 1e-7) used to pass or fail with the seed
+    check = A.check("categorical_crossentropy")
+    for k, case in enumerate(check.cases):
+        outcomes = {is_right(check, k, seed, *run(ba.categorical_crossentropy_eps_in_log,
+                                                   inputs_for(case, seed)))
+                    for seed in range(12)}
+        assert outcomes == {False}, case.label

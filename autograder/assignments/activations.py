@@ -128,8 +128,25 @@ def _cce_inputs(n, k, soft=False, kind="smooth"):
                 p[row] = 0.0
                 p[row, true[row]] = 1e-12
                 p[row, (true[row] + 1) % k] = 1.0 - 1e-12
+        if kind != "certain" and n >= 3:
+            _plant_unlikely(p, true, n - 1 if (n - 1) % 2 or kind != "tiny" else n - 2)
         return {"y_true": y, "y_prob": p}
     return make
+
+
+# One row per case whose true class has probability UNLIKELY: log(p + 1e-7)
+# instead of Keras's clipping then errs by 1e-7 / 1e-4 = 1e-3 in that row, at
+# least 2.5e-5 of the mean loss (N <= 40), 25 times the tolerance, whatever
+# the other (random) rows are. Without it, that mistake's relative error sat
+# near 1e-6 and passed or failed with the student's seed.
+UNLIKELY = 1e-4
+
+
+def _plant_unlikely(p, true, row):
+    q = p[row].copy()
+    q[true[row]] = 0.0
+    p[row] = q / q.sum() * (1.0 - UNLIKELY)
+    p[row, true[row]] = UNLIKELY
 
 
 def _sce_inputs(n, k, scale=2.0, soft=False, large=False):
@@ -383,6 +400,11 @@ CCE_NO_CLIP = Hint(
     hints.any_of(hints.detector(lambda i, got, exp: hints.nonfinite_where_finite(got, exp)),
                  hints.matches(lambda i: _cce(*_yp(i), clip=False))))
 
+CCE_EPS_IN_LOG = Hint(
+    "You take log(p + 1e-7): that shifts every probability, not only those near 0. "
+    "Keras clips instead, p = np.clip(p, 1e-7, 1 - 1e-7), then takes log(p).",
+    hints.matches(lambda i: float(np.mean(-np.sum(_yp(i)[0] * np.log(_yp(i)[1] + EPS), axis=-1)))))
+
 CCE_SWAPPED = Hint(
     "Your loss takes the log of y_true: the arguments are (y_true, y_prob) and the loss "
     "is -sum(y_true * log(y_prob)).",
@@ -579,7 +601,7 @@ ASSIGNMENT = Assignment(
                 Case("hidden: every prediction certain and right",
                      _cce_inputs(6, 4, kind="certain"), hidden=True),
             ],
-            hints=[CCE_SUM, CCE_ELEMENTWISE_MEAN, CCE_NO_CLIP, CCE_SWAPPED],
+            hints=[CCE_SUM, CCE_ELEMENTWISE_MEAN, CCE_NO_CLIP, CCE_SWAPPED, CCE_EPS_IN_LOG],
         ),
         Check(
             function="softmax_cross_entropy", points=18,
