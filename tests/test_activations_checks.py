@@ -27,7 +27,7 @@ from autograder.assignments import activations as act
 
 pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
 from checktools import (  # noqa: E402
-    assert_fails_publicly_and_hidden, GARBAGE, SEEDS, assert_array_close, assert_case_counts_and_labels, assert_detector_never_raises,
+    ROOT, assert_fails_publicly_and_hidden, GARBAGE, SEEDS, assert_array_close, assert_case_counts_and_labels, assert_detector_never_raises,
     assert_every_hint_has_a_bug, assert_hint_fires_on_its_bug, assert_imports_fast_without_tensorflow,
     assert_no_hint_fires, assert_points_sum_to_100, bug_id, case_id, expected, hint_id, hint_table,
     inputs_for, inputs_twice, tolerance)
@@ -62,6 +62,9 @@ BUGS = {
     act.CCE_NO_CLIP: ba.categorical_crossentropy_no_clip,
     act.CCE_SWAPPED: ba.categorical_crossentropy_swapped,
     act.CCE_EPS_IN_LOG: ba.categorical_crossentropy_eps_in_log,
+    act.TANH_GRAD_FLOAT32: ba.tanh_grad_float32,
+    act.SOFTMAX_FLOAT32: ba.softmax_float32,
+    act.SCE_FLOAT32: ba.softmax_cross_entropy_float32,
     act.SCE_SUM: ba.softmax_cross_entropy_sum,
     act.SCE_ELEMENTWISE_MEAN: ba.softmax_cross_entropy_elementwise_mean,
     act.SCE_GRAD_NO_N: ba.softmax_cross_entropy_grad_no_n,
@@ -279,6 +282,7 @@ def test_classic_mistake_fails_publicly_and_for_every_student(function, bug):
 
 # Implementations close to a hint's mistake that must not get it (issue 13, item 3).
 NEAR_MISSES = [
+    (act.SOFTMAX_FLOAT32, "softmax", ba.softmax_global_max),
     (act.TANH_OVERFLOW, "tanh", ba.tanh_exp_neg_formula),
     (act.RELU_GRAD_BOOL, "relu_grad", ba.relu_grad_int),
     (act.RELU_GRAD_INT, "relu_grad", ba.relu_grad_bool),
@@ -306,3 +310,12 @@ def test_eps_in_the_log_fails_the_same_cases_for_every_student():
                                                    inputs_for(case, seed)))
                     for seed in range(12)}
         assert outcomes == {False}, case.label
+
+
+@pytest.mark.parametrize("assignment", ["activations", "backprop", "convolution", "gradient_descent",
+                                        "optimizers", "regularization"])
+def test_notebooks_state_the_float64_policy(assignment):
+    # issue 13, item 6: the course requires float64, and says so where students read the rules
+    for folder in ("solutions", "exercises"):
+        text = (ROOT / folder / f"{assignment}.ipynb").read_text()
+        assert "compute in float64" in text, (folder, assignment)

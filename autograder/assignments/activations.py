@@ -477,6 +477,18 @@ ACC_PERCENT = Hint(
     hints.scaled(lambda i: [100.0]))
 
 
+# ---------------------------------------------------------------- float32 (the course requires float64)
+# One Hint object per check (the tests forbid sharing), same message and detector.
+def _float32_hint(*parts):
+    return Hint(hints.FLOAT32_MESSAGE,
+                hints.any_of(*(hints.float32_rounding(part=p) for p in parts)))
+
+
+TANH_GRAD_FLOAT32 = _float32_hint(None)
+SOFTMAX_FLOAT32 = _float32_hint(None)
+SCE_FLOAT32 = _float32_hint(0, 1)
+
+
 # ---------------------------------------------------------------- the table
 
 ASSIGNMENT = Assignment(
@@ -553,7 +565,7 @@ ASSIGNMENT = Assignment(
                 Case("hidden: |x| up to 20", _no_zero((5, 4), -20.0, 20.0), hidden=True),
                 Case("hidden: values near 0", _no_zero(10, -0.5, 0.5), hidden=True),
             ],
-            hints=[TANH_GRAD_ON_X, TANH_GRAD_NO_SQUARE],
+            hints=[TANH_GRAD_ON_X, TANH_GRAD_NO_SQUARE, TANH_GRAD_FLOAT32],
         ),
         Check(
             function="softmax", points=14, reference=REF + "softmax", warning_free=True,
@@ -570,7 +582,8 @@ ASSIGNMENT = Assignment(
                 Case("hidden: rows at very different offsets", _row_offsets(6, 4), hidden=True),
                 Case("hidden: |z| up to 1e3, larger batch", _large((16, 10), key="z"), hidden=True),
             ],
-            hints=[SOFTMAX_OVERFLOW, SOFTMAX_GLOBAL_MAX, SOFTMAX_MIN_OR_MEAN, SOFTMAX_WRONG_AXIS],
+            hints=[SOFTMAX_OVERFLOW, SOFTMAX_GLOBAL_MAX, SOFTMAX_MIN_OR_MEAN, SOFTMAX_WRONG_AXIS,
+                   SOFTMAX_FLOAT32],
         ),
         Check(
             function="one_hot", points=6, reference=REF + "one_hot",
@@ -619,7 +632,7 @@ ASSIGNMENT = Assignment(
                 Case("hidden: square batch, large logit scale", _sce_inputs(5, 5, scale=20.0),
                      hidden=True),
             ],
-            hints=[SCE_SUM, SCE_ELEMENTWISE_MEAN, SCE_GRAD_NO_N, SCE_GRAD_SIGN, SCE_UNSTABLE, SCE_CLIPPED],
+            hints=[SCE_FLOAT32, SCE_SUM, SCE_ELEMENTWISE_MEAN, SCE_GRAD_NO_N, SCE_GRAD_SIGN, SCE_UNSTABLE, SCE_CLIPPED],
         ),
         Check(
             function="accuracy", points=8, reference=REF + "accuracy", returns="scalar",
