@@ -88,24 +88,26 @@ def compare(got, expected, *, rtol: float, atol: float, hidden: bool, returns: s
             return Mismatch(f"{where}expected a tuple of {len(expected)} values, got {_describe(got)}", path)
         if len(got) != len(expected):
             return Mismatch(f"{where}expected a tuple of {len(expected)} values, got {len(got)}", path)
-        for i, (g, e) in enumerate(zip(got, expected)):
-            label = names[i] if names and i < len(names) else f"element {i}"
-            bad = compare(g, e, rtol=rtol, atol=atol, hidden=hidden, returns=_kind_of(e), path=label)
-            if bad:
-                return bad
-        return None
+        labels = [names[i] if names and i < len(names) else f"element {i}" for i in range(len(expected))]
+        return _parts_verdict([(label, compare(g, e, rtol=rtol, atol=atol, hidden=hidden,
+                                               returns=_kind_of(e), path=label))
+                               for label, g, e in zip(labels, got, expected)], got, expected,
+                              rtol, atol, hidden)
     if isinstance(expected, dict):
         if not isinstance(got, dict):
             return Mismatch(f"{where}expected a dict with keys {sorted(expected)}, got {_describe(got)}", path)
         missing, extra = sorted(set(expected) - set(got)), sorted(set(got) - set(expected))
         if missing or extra:
             return Mismatch(f"{where}dict keys differ: missing {missing}, unexpected {extra}", path)
-        for key in expected:
-            bad = compare(got[key], expected[key], rtol=rtol, atol=atol, hidden=hidden,
-                          returns=_kind_of(expected[key]), path=f"{path}[{key!r}]" if path else key)
-            if bad:
-                return bad
-        return None
+        keys = list(expected)
+        verdicts = []
+        for key in keys:
+            label = f"{path}[{key!r}]" if path else key
+            verdicts.append((label, compare(got[key], expected[key], rtol=rtol, atol=atol,
+                                            hidden=hidden, returns=_kind_of(expected[key]),
+                                            path=label)))
+        return _parts_verdict(verdicts, [got[k] for k in keys], [expected[k] for k in keys],
+                              rtol, atol, hidden)
     if isinstance(expected, list) and returns == "list":
         if not isinstance(got, (list, tuple)):
             return Mismatch(f"{where}expected a list, got {_describe(got)}", path)
@@ -120,6 +122,68 @@ def compare(got, expected, *, rtol: float, atol: float, hidden: bool, returns: s
     if returns in ("scalar", "int") or not isinstance(expected, np.ndarray):
         return _compare_scalar(got, expected, rtol, atol, hidden, returns, path)
     return _compare_array(got, expected, rtol, atol, hidden, path)
+
+
+def _parts_verdict(verdicts, got_parts, expected_parts, rtol, atol, hidden) -> Mismatch | None:
+    """One verdict for a structured value from its parts' verdicts: None when
+    all are right; the part's own mismatch when one is wrong; otherwise the
+    first wrong part's mismatch with a message naming every wrong part (and
+    the right ones), plus "all off by the same factor" when that is so."""
+    bad = [(label, m) for label, m in verdicts if m is not None]
+    if not bad:
+        return None
+    if len(bad) == 1:
+        return bad[0][1]
+    first = bad[0][1]
+    right = [label for label, m in verdicts if m is None]
+    factor = _common_factor(got_parts, expected_parts, rtol, atol) if not right else None
+    lines = [m.message if m.message.startswith(f"{label}:") else f"{label}: {m.message}"
+             for label, m in bad]
+    head = f"{len(bad)} of {len(verdicts)} parts are wrong"
+    if factor is not None:
+        head += ", all by the same factor" + ("" if hidden else
+                                              f": each is {factor:.6g} times the expected value")
+    if right:
+        head += f" ({', '.join(right)} right)"
+    return Mismatch(head + ". " + "; ".join(lines), first.path, first.got, first.expected)
+
+
+def _common_factor(got_parts, expected_parts, rtol, atol) -> float | None:
+    """c when every part (numbers or arrays, dicts/tuples flattened) is c times
+    the expected one, c != 1; else None."""
+    flat_g, flat_e = [], []
+
+    def walk(g, e):
+        if isinstance(e, dict):
+            if not isinstance(g, dict) or g.keys() != e.keys():
+                raise ValueError
+            for k in e:
+                walk(g[k], e[k])
+        elif isinstance(e, (tuple, list)):
+            if not isinstance(g, (tuple, list)) or len(g) != len(e):
+                raise ValueError
+            for gi, ei in zip(g, e):
+                walk(gi, ei)
+        else:
+            ga, ea = np.asarray(g, dtype=np.float64), np.asarray(e, dtype=np.float64)
+            if ga.shape != ea.shape:
+                raise ValueError
+            flat_g.append(ga.ravel())
+            flat_e.append(ea.ravel())
+
+    try:
+        walk(list(got_parts), list(expected_parts))
+        g, e = np.concatenate(flat_g), np.concatenate(flat_e)
+        with np.errstate(all="ignore"):
+            big = np.abs(e) > atol
+            if not big.any() or not np.all(np.isfinite(g)):
+                return None
+            c = float(np.median(g[big] / e[big]))
+            if not np.isfinite(c) or np.isclose(c, 1.0, rtol=rtol) or c == 0.0:
+                return None
+            return c if np.allclose(g, c * e, rtol=rtol, atol=atol) else None
+    except (ValueError, TypeError):
+        return None
 
 
 def _compare_scalar(got, expected, rtol, atol, hidden, returns, path):

@@ -221,3 +221,32 @@ def close_nested(a, b, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
         return close(a, b, rtol, atol)
     except Exception:
         return False
+
+
+# ---------------------------------------------------------------- float32 rounding
+# The course requires float64 (NumPy's default): answers are compared to 1e-6
+# relative, and float32 keeps only about 7 significant digits.
+
+FLOAT32_MESSAGE = ("Your values match the expected ones only to float32 precision: somewhere a "
+                   "float32 step (dtype=np.float32, np.float32(...), a float32 copy of the input) "
+                   "rounds them. Compute in float64, NumPy's default, as the notebook asks.")
+
+
+def float32_rounding(part: int | None = None, rtol: float = 1e-4) -> Detector:
+    """Detector: the student's value (or its element `part`) is wrong at the
+    check's tolerance but within `rtol` of the expected one, and it carries
+    float32's mark: a float32 dtype, or every entry exactly representable in
+    float32 (values computed in float64 practically never are)."""
+    @safe
+    def detect(inputs, got, expected):
+        g, e = pick(got, part), pick(expected, part)
+        x, y = as_float_array(g), as_float_array(e)
+        if x is None or y is None or x.shape != y.shape or close(x, y):
+            return False
+        scale = float(np.max(np.abs(y))) if y.size else 0.0
+        if not np.allclose(x, y, rtol=rtol, atol=rtol * scale * 1e-3 + 1e-300):
+            return False
+        if isinstance(g, np.ndarray) and g.dtype == np.float32:
+            return True
+        return bool(np.array_equal(x, x.astype(np.float32).astype(np.float64)))
+    return detect

@@ -221,3 +221,97 @@ def accuracy_count(y_true, y_prob):
 
 def accuracy_percent(y_true, y_prob):
     return 100.0 * accuracy(y_true, y_prob)
+
+
+# ============================================================ classic mistakes the public cases must show
+
+def tanh_exp_2x_ratio(x):
+    e = np.exp(2 * x)
+    return (e - 1) / (e + 1)   # right formula, overflows for large x
+
+
+def softmax_global_max_2d(z):
+    e = np.exp(z - z.max())    # one max for the whole batch
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def categorical_crossentropy_clip_below(y_true, y_prob):
+    return float(np.mean(-np.sum(y_true * np.log(np.maximum(y_prob, 1e-7)), axis=-1)))
+
+
+def categorical_crossentropy_argmax_class(y_true, y_prob):
+    p = np.clip(y_prob, 1e-7, 1 - 1e-7)
+    rows = np.arange(len(y_true))
+    return float(np.mean(-np.log(p[rows, np.argmax(y_true, axis=1)])))
+
+
+def accuracy_argmax_axis0(y_true, y_prob):
+    return float(np.mean(np.argmax(y_prob, axis=0) == np.argmax(y_true, axis=0)))
+
+
+def accuracy_p_true_over_half(y_true, y_prob):
+    rows = np.arange(len(y_true))
+    return float(np.mean(y_prob[rows, np.argmax(y_true, axis=1)] > 0.5))
+
+
+# ============================================================ near misses and more hinted mistakes
+
+def tanh_exp_neg_formula(x):
+    e = np.exp(-2 * x)
+    return (1 - e) / (1 + e)   # right formula, nan at x ~ -1000
+
+
+def tanh_no_sign(x):
+    e = np.exp(-2 * np.abs(x))
+    return (1 - e) / (1 + e)
+
+
+def relu_grad_int(x):
+    return (x > 0).astype(np.int64)
+
+
+def accuracy_always_zero(y_true, y_prob):
+    # compares the predicted class with the one-hot rows' *values* at the label's index
+    return float(np.mean(np.argmax(y_prob, axis=1) == np.argmax(y_true, axis=1) + 100))
+
+
+def softmax_min_shift(z):
+    e = np.exp(z - z.min(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def softmax_mean_shift(z):
+    e = np.exp(z - z.mean(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def softmax_cross_entropy_elementwise_mean(y_true, logits):
+    n = logits.shape[0]
+    loss = float(np.mean(-(y_true * _log_softmax(logits))))   # over all N * K entries
+    return loss, (softmax(logits) - y_true) / n
+
+
+def categorical_crossentropy_eps_in_log(y_true, y_prob):
+    return float(np.mean(-np.sum(y_true * np.log(y_prob + 1e-7), axis=-1)))
+
+
+# ============================================================ float32 internals (the course requires float64)
+
+def _in_float32(fn):
+    def wrong(**kwargs):
+        return fn(**{k: v.astype(np.float32) if isinstance(v, np.ndarray) and v.dtype.kind == "f"
+                     else v for k, v in kwargs.items()})
+    wrong.__name__ = f"{fn.__name__}_float32"
+    return wrong
+
+
+def tanh_grad_float32(x):
+    return _in_float32(tanh_grad)(x=x)
+
+
+def softmax_float32(z):
+    return _in_float32(softmax)(z=z)
+
+
+def softmax_cross_entropy_float32(y_true, logits):
+    return _in_float32(softmax_cross_entropy)(y_true=y_true, logits=logits)

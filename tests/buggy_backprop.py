@@ -114,14 +114,16 @@ def _softmax(z):
 
 
 def _mlp(x, y_true, params, grad_norm="N", loss_norm="N", sign=1.0, gate=True,
-         transpose_dW2=False, db_mode="sum"):
+         transpose_dW2=False, db_mode="sum", stable=True):
     n, k = y_true.shape
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     a1, cache1 = dense_forward(x, W1, b1)
     h, cache_r = relu_forward(a1)
     z, cache2 = dense_forward(h, W2, b2)
-    p = _softmax(z)
-    per_sample = -np.sum(y_true * np.log(p), axis=1)
+    shifted = z - z.max(axis=1, keepdims=True) if stable else z
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    p = np.exp(log_p)
+    per_sample = -np.sum(y_true * log_p, axis=1)
     loss = float({"N": per_sample.mean(), "sum": per_sample.sum(),
                   "all": per_sample.sum() / (n * k)}[loss_norm])
     dz = sign * (p - y_true) / {"N": n, "sum": 1, "all": n * k}[grad_norm]
@@ -144,6 +146,7 @@ mlp_loss_and_grads_sign = partial(_mlp, sign=-1.0)
 mlp_loss_and_grads_no_gate = partial(_mlp, gate=False)
 mlp_loss_and_grads_dW_transposed = partial(_mlp, transpose_dW2=True)
 mlp_loss_and_grads_db_not_summed = partial(_mlp, db_mode="none")
+mlp_loss_and_grads_no_row_max = partial(_mlp, stable=False)   # inf/nan for logits ~1e3
 
 
 def mlp_loss_and_grads_mutates_params(x, y_true, params):

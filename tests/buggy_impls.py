@@ -74,6 +74,7 @@ mse_gradients_sum = partial(_gradients, divide_by="none")
 mse_gradients_missing_n = partial(_gradients, divide_by="n_out")
 mse_gradients_rows_only = partial(_gradients, divide_by="N")
 mse_gradients_no_two = partial(_gradients, factor=1.0)
+mse_gradients_no_factor = partial(_gradients, divide_by="none", factor=1.0)   # neither 2 nor 1/(N n_out)
 mse_gradients_sign = partial(_gradients, factor=-2.0)
 mse_gradients_dW_transposed = partial(_gradients, transpose_dW=True)
 mse_gradients_db_not_summed = partial(_gradients, db_mode="per_sample")
@@ -131,6 +132,16 @@ def minibatch_indices_unseeded(n_samples, batch_size, rng):
     return [order[i:i + batch_size] for i in range(0, n_samples, batch_size)]
 
 
+def minibatch_indices_own_generator(n_samples, batch_size, rng):
+    return minibatch_indices(n_samples, batch_size, np.random.default_rng(42))
+
+
+def minibatch_indices_np_seed(n_samples, batch_size, rng):
+    np.random.seed(0)
+    order = np.random.permutation(n_samples)
+    return [order[i:i + batch_size] for i in range(0, n_samples, batch_size)]
+
+
 def minibatch_indices_replacement(n_samples, batch_size, rng):
     order = rng.integers(0, n_samples, n_samples)
     return [order[i:i + batch_size] for i in range(0, n_samples, batch_size)]
@@ -182,6 +193,14 @@ def conv_output_size_same_floor(n, kernel_size, stride=1, padding="valid", dilat
 
 def conv_output_size_same_as_valid(n, kernel_size, stride=1, padding="valid", dilation=1):
     return conv_output_size(n, kernel_size, stride, "valid" if padding == "same" else padding, dilation)
+
+
+def conv_output_size_same_symmetric(n, kernel_size, stride=1, padding="valid", dilation=1):
+    # "same" as a symmetric padding of 2 * (k_eff // 2): right for odd kernels only.
+    k_eff = dilation * (kernel_size - 1) + 1
+    if padding == "same":
+        return (n + 2 * (k_eff // 2) - k_eff) // stride + 1
+    return conv_output_size(n, kernel_size, stride, padding, dilation)
 
 
 def conv_output_size_pad_once(n, kernel_size, stride=1, padding="valid", dilation=1):

@@ -260,3 +260,92 @@ def layer_variances_per_unit(x, weights, activation):
 
 def layer_variances_array(x, weights, activation):
     return np.array(layer_variances(x, weights, activation))
+
+
+# ============================================================ rng ignored (must lose points)
+
+def _own_generator(correct):
+    """The mistake `rng = np.random.default_rng(42)` inside the function."""
+    def wrong(fan_in, fan_out, rng):
+        rng = np.random.default_rng(42)
+        return correct(fan_in, fan_out, rng)
+    wrong.__name__ = f"{correct.__name__}_own_generator"
+    return wrong
+
+
+def glorot_uniform_np_seed(fan_in, fan_out, rng):
+    np.random.seed(0)
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return np.random.uniform(-limit, limit, size=(fan_in, fan_out))
+
+
+def glorot_normal_np_seed(fan_in, fan_out, rng):
+    np.random.seed(0)
+    return np.random.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), size=(fan_in, fan_out))
+
+
+def he_uniform_np_seed(fan_in, fan_out, rng):
+    np.random.seed(0)
+    limit = np.sqrt(6.0 / fan_in)
+    return np.random.uniform(-limit, limit, size=(fan_in, fan_out))
+
+
+def he_normal_np_seed(fan_in, fan_out, rng):
+    np.random.seed(0)
+    return np.random.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
+
+
+glorot_uniform_own_generator = _own_generator(glorot_uniform)
+glorot_normal_own_generator = _own_generator(glorot_normal)
+he_uniform_own_generator = _own_generator(he_uniform)
+he_normal_own_generator = _own_generator(he_normal)
+
+
+# ============================================================ more variance mistakes (hints)
+
+def glorot_uniform_half(fan_in, fan_out, rng):
+    return _uniform(1.0 / (fan_in + fan_out), fan_in, fan_out, rng)
+
+
+def glorot_normal_half(fan_in, fan_out, rng):
+    return _plain_normal(1.0 / (fan_in + fan_out), fan_in, fan_out, rng)
+
+
+def he_uniform_fan_average(fan_in, fan_out, rng):
+    return _uniform(2.0 / ((fan_in + fan_out) / 2), fan_in, fan_out, rng)
+
+
+def he_uniform_lecun(fan_in, fan_out, rng):
+    return _uniform(1.0 / fan_in, fan_in, fan_out, rng)
+
+
+def he_normal_fan_average(fan_in, fan_out, rng):
+    return _plain_normal(2.0 / ((fan_in + fan_out) / 2), fan_in, fan_out, rng)
+
+
+def he_normal_lecun(fan_in, fan_out, rng):
+    return _plain_normal(1.0 / fan_in, fan_in, fan_out, rng)
+
+
+def layer_variances_second_moment(x, weights, activation):
+    out, h = [], x
+    for W in weights:
+        h = _activate(h @ W, activation)
+        out.append(float(np.mean(h ** 2)))
+    return out
+
+
+def layer_variances_ddof(x, weights, activation):
+    out, h = [], x
+    for W in weights:
+        h = _activate(h @ W, activation)
+        out.append(float(np.var(h, ddof=1)))
+    return out
+
+
+def layer_variances_act_first(x, weights, activation):
+    out, h = [], x
+    for W in weights:
+        h = _activate(h, activation) @ W
+        out.append(float(np.var(h)))
+    return out

@@ -196,3 +196,66 @@ def adam_step_float32(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.99
 def adam_step_returns_two(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999,
                           epsilon=1e-7):
     return adam_step(param, grad, m, v, t, learning_rate, beta1, beta2, epsilon)[:2]
+
+
+# ============================================================ hyperparameters ignored (must fail publicly)
+
+def adagrad_step_fixed_epsilon(param, grad, accumulator, learning_rate, epsilon=1e-7):
+    accumulator = accumulator + grad ** 2
+    return param - learning_rate * grad / (np.sqrt(accumulator) + 1e-7), accumulator
+
+
+def adam_step_fixed_betas(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-7):
+    return adam_step(param, grad, m, v, t, learning_rate, 0.9, 0.999, epsilon)
+
+
+def adam_step_fixed_epsilon(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-7):
+    return adam_step(param, grad, m, v, t, learning_rate, beta1, beta2, 1e-7)
+
+
+def adam_step_eps_keyword(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999, eps=1e-7):
+    # the keyword renamed: a call with epsilon=... raises TypeError
+    return adam_step(param, grad, m, v, t, learning_rate, beta1, beta2, eps)
+
+
+def adagrad_step_returns_old_accumulator(param, grad, accumulator, learning_rate, epsilon=1e-7):
+    new = accumulator + grad ** 2
+    return param - learning_rate * grad / (np.sqrt(new) + epsilon), accumulator
+
+
+def adam_step_moments_swapped(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999,
+                              epsilon=1e-7):
+    # returns (param, v, m): the next call receives the moments swapped
+    p, m_new, v_new = adam_step(param, grad, m, v, t, learning_rate, beta1, beta2, epsilon)
+    return p, v_new, m_new
+
+
+# ============================================================ more hinted mistakes
+
+def momentum_step_pytorch(param, grad, velocity, learning_rate, momentum):
+    velocity = momentum * velocity + grad
+    return param - learning_rate * velocity, velocity
+
+
+def adagrad_step_no_epsilon(param, grad, accumulator, learning_rate, epsilon=1e-7):
+    accumulator = accumulator + grad ** 2
+    return param - learning_rate * grad / np.sqrt(accumulator), accumulator
+
+
+def adagrad_step_accumulates_abs(param, grad, accumulator, learning_rate, epsilon=1e-7):
+    accumulator = accumulator + np.abs(grad)
+    return param - learning_rate * grad / (np.sqrt(accumulator) + epsilon), accumulator
+
+
+def adam_step_m_only(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-7):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    return param - learning_rate * (m / (1 - beta1 ** t)) / (np.sqrt(v) + epsilon), m, v
+
+
+def adam_step_powers_swapped(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999,
+                             epsilon=1e-7):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    m_hat, v_hat = m / (1 - beta2 ** t), v / (1 - beta1 ** t)
+    return param - learning_rate * m_hat / (np.sqrt(v_hat) + epsilon), m, v

@@ -71,6 +71,35 @@ def train_val_test_split_list(n_samples, fractions, rng):
     return list(train_val_test_split(n_samples, fractions, rng))[:2]
 
 
+def train_val_test_split_own_generator(n_samples, fractions, rng):
+    rng = np.random.default_rng(42)   # ignores the rng it is given
+    return train_val_test_split(n_samples, fractions, rng)
+
+
+def train_val_test_split_np_seed(n_samples, fractions, rng):
+    np.random.seed(0)
+    order = np.random.permutation(n_samples)
+    return tuple(np.split(order, np.round(np.cumsum(fractions)[:2] * n_samples).astype(int)))
+
+
+def train_val_test_split_evenly_spaced(n_samples, fractions, rng):
+    # No randomness at all: evens first, then odds, so no set is one block.
+    order = np.concatenate([np.arange(0, n_samples, 2), np.arange(1, n_samples, 2)])
+    return tuple(np.split(order, np.round(np.cumsum(fractions)[:2] * n_samples).astype(int)))
+
+
+def train_val_test_split_rounded_one_by_one(n_samples, fractions, rng):
+    order = rng.permutation(n_samples)
+    a, b, c = (int(round(f * n_samples)) for f in fractions)
+    return order[:a], order[a:a + b], order[a + b:a + b + c]
+
+
+def train_val_test_split_ceil(n_samples, fractions, rng):
+    order = rng.permutation(n_samples)
+    a, b = int(np.ceil(fractions[0] * n_samples)), int(np.ceil(fractions[1] * n_samples))
+    return order[:a], order[a:a + b], order[a + b:]
+
+
 # ============================================================ penalties
 
 
@@ -79,6 +108,11 @@ def l1_penalty(weights, lam):
     for w in weights:
         total += np.abs(w).sum()
     return float(lam * total)
+
+
+def l1_penalty_matrix_norm(weights, lam):
+    # np.linalg.norm(w, 1) is a matrix norm for 2-D w (and fails for 4-D kernels)
+    return float(lam * sum(np.linalg.norm(w, 1) for w in weights))
 
 
 def l1_penalty_no_abs(weights, lam):
@@ -171,7 +205,8 @@ def dropout_forward(x, rate, rng, training=True):
 
 
 def dropout_forward_exact_count(x, rate, rng, training=True):
-    # Also correct: keep exactly round((1 - rate) * n) units chosen at random.
+    # Wrong: keeps exactly round((1 - rate) * n) units, chosen at random; units
+    # must be dropped independently, so the kept count varies.
     if not training:
         return x.copy(), np.ones(x.shape)
     n_keep = int(round((1.0 - rate) * x.size))
@@ -250,6 +285,18 @@ def dropout_forward_correlated(x, rate, rng, training=True):
     return x * mask / (1.0 - rate), mask
 
 
+def dropout_forward_own_generator(x, rate, rng, training=True):
+    return dropout_forward(x, rate, np.random.default_rng(42), training)
+
+
+def dropout_forward_np_seed(x, rate, rng, training=True):
+    if not training:
+        return x, np.ones_like(x)
+    np.random.seed(0)
+    mask = np.random.random(x.shape) >= rate
+    return x * mask / (1.0 - rate), mask
+
+
 def dropout_backward(dout, mask, rate):
     return dout * mask / (1.0 - rate)
 
@@ -316,3 +363,10 @@ def early_stopping_best_plus_patience(val_losses, patience, min_delta=0.0):
     # stop_epoch = best_epoch + patience, also when training would have ended first.
     _, best = early_stopping(val_losses, patience, min_delta)
     return best + patience, best
+
+
+def early_stopping_last_is_best(val_losses, patience, min_delta=0.0):
+    # Reports the last epoch as the best one when training never stops.
+    stop, best = early_stopping(val_losses, patience, min_delta)
+    triggered = stop < len(val_losses) - 1 or (stop - best >= max(patience, 1))
+    return (stop, best) if triggered else (stop, stop)

@@ -231,6 +231,36 @@ def assert_hint_fires_on_its_bug(check, hint, attempt, seeds=SEEDS):
     assert fired, f"no case of {check.function} triggers: {hint.message}"
 
 
+def graded(assignment, function, fn, seeds=SEEDS):
+    """Grade `fn` as `function` the way the grader does (selfcheck.run: the
+    runner's grade_case, values through the wire, warnings recorded), on the
+    visible cases and the hidden cases of every student seed in `seeds`.
+    Returns (visible results, {seed: hidden results})."""
+    from autograder import selfcheck
+
+    visible, hidden = None, {}
+    for seed in seeds:
+        tests = selfcheck.run(assignment, [function], {function: fn}, seed=seed, hidden=True).tests
+        visible = [t for t in tests if not t.hidden]
+        hidden[seed] = [t for t in tests if t.hidden]
+    return visible, hidden
+
+
+def assert_fails_publicly_and_hidden(assignment, function, fn, seeds=SEEDS, *, public=True):
+    """The mistake `fn` loses points for `function` for every student: a hidden
+    case fails on every seed and (with public) a visible case fails too, so the
+    self-check sees it. Returns the failing tests, for hint assertions."""
+    visible, hidden = graded(assignment, function, fn, seeds)
+    failed = [t for t in visible if not t.passed]
+    if public:
+        assert failed, f"{function}: every visible case passes {getattr(fn, '__name__', fn)}"
+    for seed, tests in hidden.items():
+        bad = [t for t in tests if not t.passed]
+        assert bad, f"{function}: every hidden case passes for seed {seed}"
+        failed += bad
+    return failed
+
+
 # What a student function may return instead of an answer.
 GARBAGE = [None, "text", 3, 2.5, np.zeros(3), np.zeros((2, 2, 2)), [1, [2, 3]], (), (None, None),
            (np.zeros(2), "x", None), Unsupported("builtins.object"), {"a": 1}, [np.ones(2)] * 3]

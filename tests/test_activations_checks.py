@@ -27,7 +27,7 @@ from autograder.assignments import activations as act
 
 pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
 from checktools import (  # noqa: E402
-    GARBAGE, SEEDS, assert_array_close, assert_case_counts_and_labels, assert_detector_never_raises,
+    ROOT, assert_fails_publicly_and_hidden, GARBAGE, SEEDS, assert_array_close, assert_case_counts_and_labels, assert_detector_never_raises,
     assert_every_hint_has_a_bug, assert_hint_fires_on_its_bug, assert_imports_fast_without_tensorflow,
     assert_no_hint_fires, assert_points_sum_to_100, bug_id, case_id, expected, hint_id, hint_table,
     inputs_for, inputs_twice, tolerance)
@@ -41,14 +41,18 @@ BUGS = {
     act.SIGMOID_SIGN: ba.sigmoid_sign,
     act.TANH_SLIDE_TYPO: ba.tanh_slide_typo,
     act.TANH_OVERFLOW: ba.tanh_exp_formula,
+    act.TANH_OVERFLOW_NEGATIVE: ba.tanh_exp_neg_formula,
+    act.TANH_NO_SIGN: ba.tanh_no_sign,
     act.RELU_GRAD_IS_RELU: ba.relu_grad_is_relu,
     act.RELU_GRAD_BOOL: ba.relu_grad_bool,
+    act.RELU_GRAD_INT: ba.relu_grad_int,
     act.SIGMOID_GRAD_ON_X: ba.sigmoid_grad_on_x,
     act.SIGMOID_GRAD_IS_SIGMOID: ba.sigmoid,
     act.TANH_GRAD_ON_X: ba.tanh_grad_on_x,
     act.TANH_GRAD_NO_SQUARE: ba.tanh_grad_no_square,
     act.SOFTMAX_OVERFLOW: ba.softmax_naive,
     act.SOFTMAX_GLOBAL_MAX: ba.softmax_global_max,
+    act.SOFTMAX_MIN_OR_MEAN: [ba.softmax_min_shift, ba.softmax_mean_shift],
     act.SOFTMAX_WRONG_AXIS: [ba.softmax_axis0, ba.softmax_whole_array],
     act.ONE_HOT_INT: [ba.one_hot_int, ba.one_hot_bool],
     act.ONE_HOT_FROM_LABELS: ba.one_hot_from_labels,
@@ -57,7 +61,12 @@ BUGS = {
     act.CCE_ELEMENTWISE_MEAN: ba.categorical_crossentropy_elementwise_mean,
     act.CCE_NO_CLIP: ba.categorical_crossentropy_no_clip,
     act.CCE_SWAPPED: ba.categorical_crossentropy_swapped,
+    act.CCE_EPS_IN_LOG: ba.categorical_crossentropy_eps_in_log,
+    act.TANH_GRAD_FLOAT32: ba.tanh_grad_float32,
+    act.SOFTMAX_FLOAT32: ba.softmax_float32,
+    act.SCE_FLOAT32: ba.softmax_cross_entropy_float32,
     act.SCE_SUM: ba.softmax_cross_entropy_sum,
+    act.SCE_ELEMENTWISE_MEAN: ba.softmax_cross_entropy_elementwise_mean,
     act.SCE_GRAD_NO_N: ba.softmax_cross_entropy_grad_no_n,
     act.SCE_GRAD_SIGN: ba.softmax_cross_entropy_grad_sign,
     act.SCE_UNSTABLE: ba.softmax_cross_entropy_log_of_softmax,
@@ -255,3 +264,58 @@ def test_detectors_never_raise(check, hint):
     garbage = GARBAGE + [np.array([np.nan, np.inf]), np.zeros(3, dtype=bool)]
     assert_detector_never_raises(hint, inputs, want, garbage)
     assert_detector_never_raises(hint, {**inputs, hints.WARNINGS_KEY: ["x"]}, want, garbage)
+
+
+# ------------------------------------------------------------------ mistakes graded as the grader does
+
+@pytest.mark.parametrize("function,bug", [
+    ("tanh", ba.tanh_exp_2x_ratio),
+    ("softmax", ba.softmax_global_max_2d),
+    ("categorical_crossentropy", ba.categorical_crossentropy_clip_below),
+    ("categorical_crossentropy", ba.categorical_crossentropy_argmax_class),
+    ("accuracy", ba.accuracy_argmax_axis0),
+    ("accuracy", ba.accuracy_p_true_over_half),
+], ids=lambda v: getattr(v, "__name__", v))
+def test_classic_mistake_fails_publicly_and_for_every_student(function, bug):
+    assert_fails_publicly_and_hidden(A, function, bug)
+
+
+# Implementations close to a hint's mistake that must not get it (issue 13, item 3).
+NEAR_MISSES = [
+    (act.SOFTMAX_FLOAT32, "softmax", ba.softmax_global_max),
+    (act.TANH_OVERFLOW, "tanh", ba.tanh_exp_neg_formula),
+    (act.RELU_GRAD_BOOL, "relu_grad", ba.relu_grad_int),
+    (act.RELU_GRAD_INT, "relu_grad", ba.relu_grad_bool),
+    (act.ACC_ELEMENTWISE, "accuracy", ba.accuracy_always_zero),
+]
+
+
+@pytest.mark.parametrize("hint,function,near_miss", NEAR_MISSES,
+                         ids=lambda v: getattr(v, "__name__", None) if callable(v) else None)
+def test_hint_does_not_fire_on_a_near_miss(hint, function, near_miss):
+    check = A.check(function)
+    for k, case in enumerate(check.cases):
+        for seed in SEEDS:
+            inputs = inputs_for(case, seed)
+            got, warned = run(near_miss, inputs)
+            given = {**inputs, "_warnings": warned}
+            assert not hint.detect(given, got, expected(check, k, seed)), (case.label, seed)
+
+
+def test_eps_in_the_log_fails_the_same_cases_for_every_student():
+    # issue 13, item 7: log(p + 1e-7) used to pass or fail with the seed
+    check = A.check("categorical_crossentropy")
+    for k, case in enumerate(check.cases):
+        outcomes = {is_right(check, k, seed, *run(ba.categorical_crossentropy_eps_in_log,
+                                                   inputs_for(case, seed)))
+                    for seed in range(12)}
+        assert outcomes == {False}, case.label
+
+
+@pytest.mark.parametrize("assignment", ["activations", "backprop", "convolution", "gradient_descent",
+                                        "optimizers", "regularization"])
+def test_notebooks_state_the_float64_policy(assignment):
+    # issue 13, item 6: the course requires float64, and says so where students read the rules
+    for folder in ("solutions", "exercises"):
+        text = (ROOT / folder / f"{assignment}.ipynb").read_text()
+        assert "compute in float64" in text, (folder, assignment)

@@ -28,7 +28,7 @@ from autograder.sandbox.drivers import backprop as driver
 
 pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
 from checktools import (  # noqa: E402
-    GARBAGE, SEEDS, assert_case_counts_and_labels, assert_detector_never_raises,
+    assert_fails_publicly_and_hidden, GARBAGE, SEEDS, assert_case_counts_and_labels, assert_detector_never_raises,
     assert_every_hint_has_a_bug, assert_hint_fires_on_its_bug, assert_imports_fast_without_tensorflow,
     assert_no_hint_fires, assert_notebook_test_cells_carry_the_table_points,
     assert_points_sum_to_100, bug_id, case_id, expected, hint_id, hint_table, inputs_for,
@@ -368,3 +368,17 @@ def numerical_gradient(f, x, h=1e-5):
 
 def test_notebook_test_cells_carry_the_table_points():
     assert_notebook_test_cells_carry_the_table_points(A, "backprop.ipynb")
+
+
+# ------------------------------------------------------------------ mistakes graded as the grader does
+
+def test_softmax_without_the_row_maximum_fails_publicly_and_for_every_student():
+    assert_fails_publicly_and_hidden(A, "mlp_loss_and_grads", bb.mlp_loss_and_grads_no_row_max)
+
+
+def test_mlp_feedback_names_every_part_and_the_common_factor():
+    # loss and every gradient summed instead of averaged: all N times too large
+    failed = assert_fails_publicly_and_hidden(A, "mlp_loss_and_grads", bb.mlp_loss_and_grads_all_summed)
+    visible = [t.feedback for t in failed if not t.hidden and "single sample" not in t.label]
+    assert visible and all("all by the same factor" in f for f in visible), visible
+    assert all(all(k in f for k in ("loss", "W1", "b1", "W2", "b2")) for f in visible)

@@ -23,7 +23,7 @@ from autograder.spec import Rng
 pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
 from checktools import (  # noqa: E402
     SEEDS, assert_array_close, assert_case_counts_and_labels, assert_detector_never_raises,
-    assert_every_hint_has_a_bug, assert_hint_fires_on_its_bug, assert_imports_fast_without_tensorflow,
+    assert_every_hint_has_a_bug, assert_fails_publicly_and_hidden, assert_hint_fires_on_its_bug, assert_imports_fast_without_tensorflow,
     assert_no_hint_fires, assert_points_sum_to_100, assertion_fails, bug_id, case_id, expected,
     hint_id, hint_table, inputs_for, inputs_twice, local_call, passing_value, tolerance)
 
@@ -45,6 +45,7 @@ BUGS = {
     gd.MSE_ROOT: bi.mse_loss_root,
     gd.GRAD_SUM: bi.mse_gradients_sum,
     gd.GRAD_MISSING_N: bi.mse_gradients_missing_n,
+    gd.GRAD_NO_FACTOR: bi.mse_gradients_no_factor,
     gd.GRAD_ROWS_ONLY: bi.mse_gradients_rows_only,
     gd.GRAD_NO_TWO: bi.mse_gradients_no_two,
     gd.GRAD_SIGN: bi.mse_gradients_sign,
@@ -64,7 +65,8 @@ BUGS = {
     conv.OUTSIZE_SAME: [bi.conv_output_size_same_floor, bi.conv_output_size_same_as_valid],
     conv.OUTSIZE_PAD_ONCE: bi.conv_output_size_pad_once,
     conv.CONV_FLIPPED: bi.conv2d_flipped,
-    conv.CONV_SAME_PLACEMENT: [bi.conv2d_same_top_left, bi.conv2d_same_k_half],
+    conv.CONV_SAME_PLACEMENT: bi.conv2d_same_top_left,
+    conv.CONV_SAME_SYMMETRIC: bi.conv2d_same_k_half,
     conv.CONV_NO_BIAS: bi.conv2d_no_bias,
     conv.CONV_NO_DILATION: bi.conv2d_no_dilation,
     conv.PARAMS_BIAS: bi.conv2d_param_count_always_bias,
@@ -244,3 +246,44 @@ def test_gradient_descent_cases_converge(k):
     for seed in SEEDS:
         _, _, losses = bi.gradient_descent(**inputs_for(case, seed))
         assert np.all(np.isfinite(losses)) and np.all(np.diff(losses) <= 1e-12), case.label
+
+
+# ------------------------------------------------------------------ mistakes graded as the grader does
+
+@pytest.mark.parametrize("assignment,function,bug,public", [
+    (gd.ASSIGNMENT, "minibatch_indices", bi.minibatch_indices_own_generator, True),
+    (gd.ASSIGNMENT, "minibatch_indices", bi.minibatch_indices_np_seed, True),
+    # item 1 of issue 13: it must lose points (TF's asymmetric "same" shows on even kernels)
+    (conv.ASSIGNMENT, "conv_output_size", bi.conv_output_size_same_symmetric, False),
+    (conv.ASSIGNMENT, "max_pool2d", bi.max_pool2d_zero_pad, True),
+], ids=lambda v: getattr(v, "__name__", None) if callable(v) else None)
+def test_classic_mistake_fails_for_every_student(assignment, function, bug, public):
+    assert_fails_publicly_and_hidden(assignment, function, bug, public=public)
+
+
+# Implementations close to a hint's mistake that must not get it (issue 13, item 3).
+# An optional fourth element: only outputs for which it holds are near misses
+# (k // 2 on both sides at stride 2 can be exactly "one zero before": then the
+# placement hint is true; with a wrong shape it never is).
+NEAR_MISSES = [
+    (gd.GRAD_MISSING_N, "mse_gradients", bi.mse_gradients_no_factor, None),
+    (gd.GRAD_MISSING_N, "mse_gradients", bi.mse_gradients_sum, None),
+    (conv.CONV_SAME_PLACEMENT, "conv2d", bi.conv2d_same_k_half,
+     lambda got, want: np.shape(got) != np.shape(want)),
+]
+
+
+@pytest.mark.parametrize("hint,function,near_miss,only_if", NEAR_MISSES,
+                         ids=lambda v: getattr(getattr(v, "func", v), "__name__", None)
+                         if callable(v) else None)
+def test_hint_does_not_fire_on_a_near_miss(hint, function, near_miss, only_if):
+    check = next(c for a in ASSIGNMENTS for c in a.checks if c.function == function)
+    tried = 0
+    for k, case in enumerate(check.cases):
+        for seed in SEEDS:
+            inputs = inputs_for(case, seed)
+            got, want = local_call(near_miss)(**inputs), expected(check, k, seed)
+            if only_if is None or only_if(got, want):
+                tried += 1
+                assert not hint.detect(inputs, got, want), (case.label, seed)
+    assert tried

@@ -59,3 +59,29 @@ def test_dicts_compare_key_by_key_inside_tuples():
                   names=("loss", "grads"), **TOL)
     assert bad.path == "grads['b1']"
     assert "missing ['b1']" in compare((1.5, {"W1": np.ones((2, 2))}), e, hidden=False, **TOL).message
+
+
+def test_every_wrong_part_of_a_dict_is_named():
+    e = {"W1": np.ones((2, 2)), "b1": np.ones(2), "W2": np.ones(3)}
+    bad = compare({"W1": np.ones((2, 2)), "b1": np.zeros(2), "W2": np.zeros(3)}, e,
+                  hidden=False, **TOL)
+    assert bad.path == "b1"
+    assert bad.message.startswith("2 of 3 parts are wrong") and "(W1 right)" in bad.message
+    assert "b1:" in bad.message and "W2:" in bad.message
+    assert "same factor" not in bad.message
+
+
+def test_all_parts_off_by_one_factor_is_said_and_hidden_cases_hide_it():
+    e = (1.5, {"W1": np.array([[1.0, -2.0]]), "b1": np.array([0.5])})
+    got = (6.0, {"W1": np.array([[4.0, -8.0]]), "b1": np.array([2.0])})
+    bad = compare(got, e, hidden=False, names=("loss", "grads"), **TOL)
+    assert "all by the same factor: each is 4 times the expected value" in bad.message
+    assert "loss:" in bad.message and "W1" in bad.message and "b1" in bad.message
+    hidden = compare(got, e, hidden=True, names=("loss", "grads"), **TOL)
+    assert "all by the same factor" in hidden.message and "4" not in hidden.message
+
+
+def test_a_single_wrong_part_keeps_its_own_message():
+    e = {"W1": np.ones(2), "b1": np.ones(2)}
+    bad = compare({"W1": np.ones(2), "b1": np.zeros(2)}, e, hidden=False, **TOL)
+    assert bad.message.startswith("b1:")

@@ -27,7 +27,7 @@ from autograder.assignments import optimizers as opt
 
 pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
 from checktools import (  # noqa: E402
-    GARBAGE, SEEDS, assert_case_counts_and_labels, assert_detector_never_raises,
+    assert_fails_publicly_and_hidden, GARBAGE, SEEDS, assert_case_counts_and_labels, assert_detector_never_raises,
     assert_every_hint_has_a_bug, assert_imports_fast_without_tensorflow, assert_no_hint_fires,
     assert_notebook_test_cells_carry_the_table_points, assert_points_sum_to_100, bug_id, hint_id,
     hint_table, inputs_for, inputs_twice)
@@ -59,6 +59,11 @@ BUGS = {
     opt.ADAM_HATS_RETURNED: bo.adam_step_hats_returned,
     opt.ADAM_EPS_INSIDE: bo.adam_step_eps_inside,
     opt.ADAM_POWER_PRECEDENCE: bo.adam_step_power_precedence,
+    opt.MOM_PYTORCH: bo.momentum_step_pytorch,
+    opt.ADA_NO_EPSILON: bo.adagrad_step_no_epsilon,
+    opt.ADA_ACCUMULATES_GRAD: bo.adagrad_step_accumulates_abs,
+    opt.ADAM_M_ONLY: bo.adam_step_m_only,
+    opt.ADAM_POWERS_SWAPPED: bo.adam_step_powers_swapped,
 }
 BUGS, HINTS, HINT_BUGS = hint_table(CHECKS, BUGS)
 
@@ -293,3 +298,47 @@ def test_both_forms_score_full_marks_in_the_sandbox(grade_cells):
 
 def test_notebook_test_cells_carry_the_table_points():
     assert_notebook_test_cells_carry_the_table_points(A, "optimizers.ipynb")
+
+
+# ------------------------------------------------------------------ mistakes graded as the grader does
+
+@pytest.mark.parametrize("function,bug", [
+    ("adagrad_step", bo.adagrad_step_fixed_epsilon),
+    ("adam_step", bo.adam_step_fixed_betas),
+    ("adam_step", bo.adam_step_fixed_epsilon),
+    ("adam_step", bo.adam_step_eps_keyword),
+], ids=lambda v: getattr(v, "__name__", v))
+def test_hyperparameter_mistake_fails_publicly_and_for_every_student(function, bug):
+    assert_fails_publicly_and_hidden(A, function, bug)
+
+
+@pytest.mark.parametrize("function,bug,right,wrong", [
+    ("adagrad_step", bo.adagrad_step_returns_old_accumulator, "param right", "accumulator:"),
+    ("adam_step", bo.adam_step_moments_swapped, "param right", "m:"),
+], ids=lambda v: getattr(v, "__name__", None) if callable(v) else None)
+def test_feedback_reports_each_returned_part(function, bug, right, wrong):
+    # A wrong state with a right param: the feedback says which part is wrong,
+    # rather than showing a param that looks the same as the expected one.
+    failed = assert_fails_publicly_and_hidden(A, function, bug)
+    first_step_wrong = [t.feedback for t in failed if not t.hidden]
+    assert first_step_wrong
+    assert any(right in f and wrong in f for f in first_step_wrong), first_step_wrong
+
+
+# A mistake must get its own hint and no other (issue 13, item 3).
+ONLY_ITS_HINT = [
+    ("momentum_step", bo.momentum_step_pytorch, opt.MOM_PYTORCH),
+    ("adam_step", bo.adam_step_no_bias_correction, opt.ADAM_NO_BIAS_CORRECTION),
+    ("adagrad_step", bo.adagrad_step_no_epsilon, opt.ADA_NO_EPSILON),
+    ("adam_step", bo.adam_step_m_only, opt.ADAM_M_ONLY),
+    ("adam_step", bo.adam_step_powers_swapped, opt.ADAM_POWERS_SWAPPED),
+]
+
+
+@pytest.mark.parametrize("function,bug,hint", ONLY_ITS_HINT,
+                         ids=lambda v: getattr(v, "__name__", None) if callable(v) else None)
+def test_a_mistake_gets_its_own_hint_only_and_publicly(function, bug, hint):
+    failed = assert_fails_publicly_and_hidden(A, function, bug)
+    assert any(hint.message in t.hints for t in failed if not t.hidden)
+    for t in failed:
+        assert set(t.hints) <= {hint.message}, (t.label, t.hints)

@@ -31,7 +31,7 @@ from checktools import (  # noqa: E402
     GARBAGE, ROOT, SEEDS, assert_array_close, assert_case_counts_and_labels,
     assert_detector_never_raises, assert_every_hint_has_a_bug, assert_hint_fires_on_its_bug,
     assert_imports_fast_without_tensorflow, assert_no_hint_fires, assert_points_sum_to_100,
-    assertion_fails, bug_id, case_id, expected, hint_id, hint_table, inputs_for, inputs_twice,
+    assert_fails_publicly_and_hidden, assertion_fails, bug_id, case_id, expected, hint_id, hint_table, inputs_for, inputs_twice,
     local_call, passing_value, tolerance)
 
 A = reg.ASSIGNMENT
@@ -40,7 +40,6 @@ FUNCTIONS = ["train_val_test_split", "l1_penalty", "l2_penalty", "elastic_net_pe
              "early_stopping"]
 CORRECT = {name: [getattr(br, name)] for name in FUNCTIONS}
 CORRECT["train_val_test_split"].append(br.train_val_test_split_floor_cumsum)
-CORRECT["dropout_forward"].append(br.dropout_forward_exact_count)
 
 BUGS = {
     reg.SPLIT_NOT_SHUFFLED: [br.train_val_test_split_not_shuffled, br.train_val_test_split_sorted],
@@ -49,6 +48,7 @@ BUGS = {
     reg.L1_NO_ABS: br.l1_penalty_no_abs,
     reg.L1_MEAN: br.l1_penalty_mean,
     reg.L1_ONE_ARRAY: br.l1_penalty_last_only,
+    reg.L1_MATRIX_NORM: br.l1_penalty_matrix_norm,
     reg.L2_HALF: br.l2_penalty_half,
     reg.L2_NORM: br.l2_penalty_norm,
     reg.L2_MEAN: br.l2_penalty_mean,
@@ -176,7 +176,10 @@ def test_buggy_implementation_triggers_its_hint(check, hint, bug):
 
     def attempt(k, case, seed):
         inputs = inputs_for(case, seed)
-        got = call(**inputs)
+        try:
+            got = call(**inputs)
+        except Exception:  # e.g. np.linalg.norm of a 4-D kernel: the runner reports it
+            return None
         if check.verify is not None:  # the property check must fail it
             return inputs, got, None, lambda: bool(check.verify(call, inputs))
         want = expected(check, k, seed)
@@ -221,10 +224,11 @@ def test_split_property_check_rejects(bug, words):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_every_hidden_split_case_catches_truncation(seed):
-    # int(f * n) sizes fail every hidden case but the large one, whatever the
-    # student's seed, and the second visible case.
+    # int(f * n) sizes fail every hidden case but the large one and the one
+    # made for rounding mistakes, whatever the student's seed, and the second
+    # visible case.
     for case in SPLIT.cases:
-        if "large" in case.label or "100 samples" in case.label:
+        if any(words in case.label for words in ("large", "100 samples", "round")):
             continue
         problems = SPLIT.verify(local_call(br.train_val_test_split_truncated), inputs_for(case, seed))
         assert any("wrong size" in p for p in problems), case.label
@@ -483,3 +487,58 @@ def test_solution_notebook_cells_match_the_table():
         # right after the function's "try it" cell
         position = code.index(test)
         assert code[position - 2] is solution
+
+
+# ------------------------------------------------------------------ mistakes graded as the grader does
+
+@pytest.mark.parametrize("function,bug,words", [
+    ("train_val_test_split", br.train_val_test_split_own_generator, "different seeds gave the same"),
+    ("train_val_test_split", br.train_val_test_split_np_seed, "different seeds gave the same"),
+    ("train_val_test_split", br.train_val_test_split_evenly_spaced, "different seeds gave the same"),
+    ("train_val_test_split", br.train_val_test_split_rounded_one_by_one, ""),
+    ("train_val_test_split", br.train_val_test_split_ceil, "wrong size"),
+    ("dropout_forward", br.dropout_forward_own_generator, "different seeds gave the same"),
+    ("dropout_forward", br.dropout_forward_np_seed, "different seeds gave the same"),
+    ("dropout_forward", br.dropout_forward_exact_count, "number of kept units is the same"),
+    ("early_stopping", br.early_stopping_last_is_best, ""),
+], ids=lambda v: getattr(v, "__name__", None) if callable(v) else None)
+def test_classic_mistake_fails_publicly_and_for_every_student(function, bug, words):
+    failed = assert_fails_publicly_and_hidden(A, function, bug)
+    assert all(words in t.feedback for t in failed), [t.feedback for t in failed]
+
+
+def test_exact_count_false_failure_rate_is_as_commented():
+    # A correct dropout keeps the same number of units in all _COUNT_CALLS
+    # other calls with probability <= (largest Binomial(n, 1 - rate) pmf) ** 4.
+    total = 0.0
+    for case in DROP.cases:
+        inputs = inputs_for(case, 0)
+        if not reg._training(inputs):
+            continue
+        n, p = inputs["x"].size, 1.0 - inputs["rate"]
+        mode = math.floor((n + 1) * p)
+        log_pmf = (math.lgamma(n + 1) - math.lgamma(mode + 1) - math.lgamma(n - mode + 1)
+                   + mode * math.log(p) + (n - mode) * math.log(1 - p))
+        each = math.exp(log_pmf) ** reg._COUNT_CALLS
+        assert each < 7.9e-9, case.label
+        total += each
+    assert total < 3.9e-8
+
+
+def test_never_stops_cases_have_their_best_epoch_before_the_last():
+    for case in ES.cases:
+        for seed in range(25):
+            i = inputs_for(case, seed)
+            stop, best, triggered = reg._es(i["val_losses"], i["patience"], i.get("min_delta", 0.0))
+            if not triggered:
+                assert best < len(i["val_losses"]) - 1, (case.label, seed)
+
+
+
+@pytest.mark.parametrize("bug", [br.early_stopping_late, br.early_stopping_early],
+                         ids=lambda f: f.func.__name__ if hasattr(f, "func") else f.__name__)
+def test_an_off_by_one_stop_gets_only_the_off_by_one_hint(bug):
+    failed = assert_fails_publicly_and_hidden(A, "early_stopping", bug)
+    assert any(reg.ES_OFF_BY_ONE.message in t.hints for t in failed)
+    for t in failed:
+        assert set(t.hints) <= {reg.ES_OFF_BY_ONE.message}, (t.label, t.hints)

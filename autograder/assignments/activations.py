@@ -111,12 +111,16 @@ def _targets(rng, n, k, soft=False):
 
 def _cce_inputs(n, k, soft=False, kind="smooth"):
     """kind: "smooth" (softmax rows), "extreme" (some exact 0 and 1 entries,
-    including a confident wrong prediction), "tiny" (true class 1e-12)."""
+    including a confident wrong prediction), "tiny" (true class 1e-12),
+    "certain" (every row one-hot on the true class: Keras still clips p = 1 to
+    1 - 1e-7, so the loss is -log(1 - 1e-7), not 0)."""
     def make(rng):
         y = _targets(rng, n, k, soft)
         p = _probabilities(rng, n, k)
         true = np.argmax(y, axis=1)
-        if kind == "extreme":
+        if kind == "certain":                          # every row certain and right: p = 1
+            p = np.eye(k)[true]
+        elif kind == "extreme":
             p[0] = np.eye(k)[true[0]]                 # certain and right: p = 1
             p[1] = np.eye(k)[(true[1] + 1) % k]       # certain and wrong: p(true) = 0
         elif kind == "tiny":
@@ -124,8 +128,25 @@ def _cce_inputs(n, k, soft=False, kind="smooth"):
                 p[row] = 0.0
                 p[row, true[row]] = 1e-12
                 p[row, (true[row] + 1) % k] = 1.0 - 1e-12
+        if kind != "certain" and n >= 3:
+            _plant_unlikely(p, true, n - 1 if (n - 1) % 2 or kind != "tiny" else n - 2)
         return {"y_true": y, "y_prob": p}
     return make
+
+
+# One row per case whose true class has probability UNLIKELY: log(p + 1e-7)
+# instead of Keras's clipping then errs by 1e-7 / 1e-4 = 1e-3 in that row, at
+# least 2.5e-5 of the mean loss (N <= 40), 25 times the tolerance, whatever
+# the other (random) rows are. Without it, that mistake's relative error sat
+# near 1e-6 and passed or failed with the student's seed.
+UNLIKELY = 1e-4
+
+
+def _plant_unlikely(p, true, row):
+    q = p[row].copy()
+    q[true[row]] = 0.0
+    p[row] = q / q.sum() * (1.0 - UNLIKELY)
+    p[row, true[row]] = UNLIKELY
 
 
 def _sce_inputs(n, k, scale=2.0, soft=False, large=False):
@@ -141,8 +162,29 @@ def _sce_inputs(n, k, scale=2.0, soft=False, large=False):
     return make
 
 
+def _accuracy_mistakes(y, p):
+    """What two classic mistakes compute: argmax over the batch axis, and
+    "right" meaning p(true class) > 0.5."""
+    true = np.argmax(y, axis=1)
+    return (float(np.mean(np.argmax(p, axis=0) == np.argmax(y, axis=0))),
+            float(np.mean(p[np.arange(len(true)), true] > 0.5)))
+
+
 def _accuracy_inputs(n, k, all_right=False):
+    """Redrawn (a few times at most) until both mistakes of _accuracy_mistakes
+    give another answer than the right one, so they fail for every student
+    (p(true) > 0.5 can't differ with two classes: that case only checks axis 0)."""
     def make(rng):
+        for _ in range(1000):
+            inputs = draw(rng)
+            y, p = inputs["y_true"], inputs["y_prob"]
+            right = float(np.mean(np.argmax(p, axis=1) == np.argmax(y, axis=1)))
+            axis0, over_half = _accuracy_mistakes(y, p)
+            if all_right or (axis0 != right and (k == 2 or over_half != right)):
+                return inputs
+        raise RuntimeError("no accuracy case telling the mistakes apart")
+
+    def draw(rng):
         y = _targets(rng, n, k)
         p = _probabilities(rng, n, k)
         true = np.argmax(y, axis=1)
@@ -169,12 +211,15 @@ def _x(i):
 
 
 def _softmax(z, axis=-1, subtract="row"):
-    """subtract: "row" (the max along axis), "global" (one max), None (naive)."""
+    """subtract: "row" (the max along axis), "global" (one max), "min" / "mean"
+    (of each row: the wrong shift), None (naive)."""
     z = np.asarray(z, dtype=np.float64)
     if subtract == "row":
         z = z - np.max(z, axis=axis, keepdims=True)
     elif subtract == "global":
         z = z - np.max(z)
+    elif subtract in ("min", "mean"):
+        z = z - getattr(np, subtract)(z, axis=axis, keepdims=True)
     e = np.exp(z)
     return e / np.sum(e, axis=axis, keepdims=True)
 
@@ -221,11 +266,27 @@ TANH_SLIDE_TYPO = Hint(
     "denominator is e^{2x} + 1. Simplest and stable: np.tanh(x).",
     hints.matches(lambda i: (np.exp(2 * _x(i)) - 1) / (np.exp(-2 * _x(i)) + 1)))
 
+def _tanh_ratio(x, sign):
+    """(e - 1) / (e + 1) with e = exp(sign * 2x): tanh(x) for sign +1, -tanh(x)
+    turned around, (1 - e) / (1 + e), for sign -1; both overflow on one side."""
+    e = np.exp(sign * 2.0 * x)
+    return (e - 1.0) / (e + 1.0) if sign > 0 else (1.0 - e) / (1.0 + e)
+
+
 TANH_OVERFLOW = Hint(
     "exp(2x) overflows for x > 354 and inf / inf gives NaN. Use np.tanh(x), or "
     "exponentiate only -2|x|: tanh(x) = sign(x) (1 - e) / (1 + e) with e = exp(-2|x|).",
-    hints.detector(lambda i, got, exp: hints.nonfinite_where_finite(got, exp)
-                   and np.max(np.abs(_x(i))) > 354))
+    hints.matches_nonfinite(lambda i: _tanh_ratio(_x(i), 1.0)))
+
+TANH_OVERFLOW_NEGATIVE = Hint(
+    "exp(-2x) overflows for x < -354 and inf / inf gives NaN. Use np.tanh(x), or "
+    "exponentiate only -2|x|: tanh(x) = sign(x) (1 - e) / (1 + e) with e = exp(-2|x|).",
+    hints.matches_nonfinite(lambda i: _tanh_ratio(_x(i), -1.0)))
+
+TANH_NO_SIGN = Hint(
+    "Your tanh is right for x >= 0 but positive for x < 0: (1 - e) / (1 + e) with "
+    "e = exp(-2|x|) is tanh(|x|); multiply it by np.sign(x).",
+    hints.matches(lambda i: np.tanh(np.abs(_x(i)))))
 
 RELU_GRAD_IS_RELU = Hint(
     "Your relu_grad returns relu(x) itself. The derivative of max(x, 0) is the "
@@ -235,7 +296,12 @@ RELU_GRAD_IS_RELU = Hint(
 RELU_GRAD_BOOL = Hint(
     "Your relu_grad has the right pattern but is a boolean array; return floats, "
     "e.g. (x > 0).astype(float), so it can multiply incoming gradients.",
-    hints.detector(lambda i, got, exp: hints.dtype_kind(got) in ("b", "i", "u")
+    hints.detector(lambda i, got, exp: hints.dtype_kind(got) == "b" and hints.close(got, exp)))
+
+RELU_GRAD_INT = Hint(
+    "Your relu_grad has the right pattern but is an integer array; return floats, "
+    "e.g. (x > 0).astype(float), as the derivative of a float function.",
+    hints.detector(lambda i, got, exp: hints.dtype_kind(got) in ("i", "u")
                    and hints.close(got, exp)))
 
 SIGMOID_GRAD_ON_X = Hint(
@@ -272,6 +338,12 @@ SOFTMAX_GLOBAL_MAX = Hint(
     "You subtract one global maximum: rows far below it underflow to 0/0. "
     "Subtract the maximum of each row, z.max(axis=-1, keepdims=True).",
     hints.matches_nonfinite(lambda i: _softmax(_z(i), subtract="global")))
+
+SOFTMAX_MIN_OR_MEAN = Hint(
+    "You subtract the row minimum (or mean): the largest logit minus it can still be "
+    "~2000, and exp overflows. Subtract each row's maximum, so every exponent is <= 0.",
+    hints.matches_nonfinite(lambda i: _softmax(_z(i), subtract="min"),
+                            lambda i: _softmax(_z(i), subtract="mean")))
 
 SOFTMAX_WRONG_AXIS = Hint(
     "Your softmax normalises along the wrong axis: each row (the last axis, one "
@@ -328,6 +400,11 @@ CCE_NO_CLIP = Hint(
     hints.any_of(hints.detector(lambda i, got, exp: hints.nonfinite_where_finite(got, exp)),
                  hints.matches(lambda i: _cce(*_yp(i), clip=False))))
 
+CCE_EPS_IN_LOG = Hint(
+    "You take log(p + 1e-7): that shifts every probability, not only those near 0. "
+    "Keras clips instead, p = np.clip(p, 1e-7, 1 - 1e-7), then takes log(p).",
+    hints.matches(lambda i: float(np.mean(-np.sum(_yp(i)[0] * np.log(_yp(i)[1] + EPS), axis=-1)))))
+
 CCE_SWAPPED = Hint(
     "Your loss takes the log of y_true: the arguments are (y_true, y_prob) and the loss "
     "is -sum(y_true * log(y_prob)).",
@@ -342,6 +419,11 @@ SCE_SUM = Hint(
     "Your loss is N times too large: average the per-sample losses over the batch "
     "(Keras's default reduction), don't sum them.",
     hints.scaled(lambda i: [_batch(i, "logits")], parts=(0,)))
+
+SCE_ELEMENTWISE_MEAN = Hint(
+    "Your loss is n_classes times too small: you averaged over all N * n_classes "
+    "entries. Sum over the classes of each sample, then average over the batch.",
+    hints.scaled(lambda i: [1.0 / np.shape(i["logits"])[-1]], parts=(0,)))
 
 SCE_GRAD_NO_N = Hint(
     "Your dlogits is N times too large: the loss is a mean over the batch, so each "
@@ -367,14 +449,24 @@ SCE_CLIPPED = Hint(
 
 # ---------------------------------------------------------------- hints: accuracy
 
+def _unless_zero(alternative):
+    def alt(i):
+        value = alternative(i)
+        return None if value == 0.0 else value
+    return alt
+
+
 ACC_ELEMENTWISE = Hint(
     "Your accuracy compares probabilities (or rounded probabilities) with the one-hot "
     "targets entry by entry. A prediction is the class with the largest probability: "
     "compare np.argmax(y_prob, axis=-1) with np.argmax(y_true, axis=-1).",
-    hints.matches(lambda i: float(np.mean(np.round(_yp(i)[1]) == _yp(i)[0])),
-                  lambda i: float(np.mean(_yp(i)[1] == _yp(i)[0])),
-                  lambda i: float(np.mean((_yp(i)[1] > 0.5) == (_yp(i)[0] > 0.5))),
-                  lambda i: float(np.mean(np.all(np.round(_yp(i)[1]) == _yp(i)[0], axis=-1)))))
+    # An alternative that gives 0 on a case says nothing (raw probabilities never
+    # equal 0/1 targets): it is left out there, so a wrong 0.0 is not blamed on it.
+    hints.matches(*(_unless_zero(alt) for alt in (
+        lambda i: float(np.mean(np.round(_yp(i)[1]) == _yp(i)[0])),
+        lambda i: float(np.mean(_yp(i)[1] == _yp(i)[0])),
+        lambda i: float(np.mean((_yp(i)[1] > 0.5) == (_yp(i)[0] > 0.5))),
+        lambda i: float(np.mean(np.all(np.round(_yp(i)[1]) == _yp(i)[0], axis=-1)))))))
 
 ACC_COUNT = Hint(
     "You returned the number of correct rows; accuracy is the fraction (divide by N).",
@@ -383,6 +475,18 @@ ACC_COUNT = Hint(
 ACC_PERCENT = Hint(
     "You returned a percentage; accuracy is a fraction between 0 and 1.",
     hints.scaled(lambda i: [100.0]))
+
+
+# ---------------------------------------------------------------- float32 (the course requires float64)
+# One Hint object per check (the tests forbid sharing), same message and detector.
+def _float32_hint(*parts):
+    return Hint(hints.FLOAT32_MESSAGE,
+                hints.any_of(*(hints.float32_rounding(part=p) for p in parts)))
+
+
+TANH_GRAD_FLOAT32 = _float32_hint(None)
+SOFTMAX_FLOAT32 = _float32_hint(None)
+SCE_FLOAT32 = _float32_hint(0, 1)
 
 
 # ---------------------------------------------------------------- the table
@@ -422,12 +526,13 @@ ASSIGNMENT = Assignment(
             cases=[
                 Case("1-D array in [-3, 3]", _normal(7, scale=1.0)),
                 Case("(3, 4) batch", _normal((3, 4), scale=1.5)),
+                Case("|x| up to 1e3, both signs (stability)", _large((4, 5))),
                 Case("hidden: 3-D array", _normal((2, 4, 3), scale=1.5), hidden=True),
                 Case("hidden: |x| up to 1e3", _large((6, 4)), hidden=True),
                 Case("hidden: large positive values", _large(10, 300.0, 1000.0, (1000.0,)),
                      hidden=True),
             ],
-            hints=[TANH_SLIDE_TYPO, TANH_OVERFLOW],
+            hints=[TANH_SLIDE_TYPO, TANH_OVERFLOW, TANH_OVERFLOW_NEGATIVE, TANH_NO_SIGN],
         ),
         Check(
             function="relu_grad", points=6, reference=REF + "relu_grad",
@@ -438,7 +543,7 @@ ASSIGNMENT = Assignment(
                 Case("hidden: |x| up to 30", _no_zero((6, 5), -30.0, 30.0), hidden=True),
                 Case("hidden: positive values only", _no_zero(8, 0.01, 4.0), hidden=True),
             ],
-            hints=[RELU_GRAD_IS_RELU, RELU_GRAD_BOOL],
+            hints=[RELU_GRAD_IS_RELU, RELU_GRAD_BOOL, RELU_GRAD_INT],
         ),
         Check(
             function="sigmoid_grad", points=8, reference=REF + "sigmoid_grad",
@@ -460,7 +565,7 @@ ASSIGNMENT = Assignment(
                 Case("hidden: |x| up to 20", _no_zero((5, 4), -20.0, 20.0), hidden=True),
                 Case("hidden: values near 0", _no_zero(10, -0.5, 0.5), hidden=True),
             ],
-            hints=[TANH_GRAD_ON_X, TANH_GRAD_NO_SQUARE],
+            hints=[TANH_GRAD_ON_X, TANH_GRAD_NO_SQUARE, TANH_GRAD_FLOAT32],
         ),
         Check(
             function="softmax", points=14, reference=REF + "softmax", warning_free=True,
@@ -468,6 +573,8 @@ ASSIGNMENT = Assignment(
                 Case("(4, 3) batch of logits", _logits((4, 3))),
                 Case("1-D vector of 5 logits", _logits(5)),
                 Case("logits up to +-1e3 (stability)", _large((4, 5), key="z")),
+                Case("rows at very different offsets (-900 to +900): subtract each row's own max",
+                     _row_offsets(5, 3)),
                 Case("hidden: 3-D array (softmax over the last axis)", _logits((2, 3, 4)), hidden=True),
                 Case("hidden: square batch (N = n_classes)", _logits((4, 4), scale=3.0), hidden=True),
                 Case("hidden: all logits near -1000", _large((5, 3), -1000.0, -990.0, (-1000.0,),
@@ -475,7 +582,8 @@ ASSIGNMENT = Assignment(
                 Case("hidden: rows at very different offsets", _row_offsets(6, 4), hidden=True),
                 Case("hidden: |z| up to 1e3, larger batch", _large((16, 10), key="z"), hidden=True),
             ],
-            hints=[SOFTMAX_OVERFLOW, SOFTMAX_GLOBAL_MAX, SOFTMAX_WRONG_AXIS],
+            hints=[SOFTMAX_OVERFLOW, SOFTMAX_GLOBAL_MAX, SOFTMAX_MIN_OR_MEAN, SOFTMAX_WRONG_AXIS,
+                   SOFTMAX_FLOAT32],
         ),
         Check(
             function="one_hot", points=6, reference=REF + "one_hot",
@@ -497,13 +605,16 @@ ASSIGNMENT = Assignment(
                 Case("(5, 3) softmax predictions, one-hot targets", _cce_inputs(5, 3)),
                 Case("some probabilities are exactly 0 and 1 (clipping)",
                      _cce_inputs(4, 3, kind="extreme")),
+                Case("every prediction certain and right (p = 1 is clipped to 1 - 1e-7)",
+                     _cce_inputs(4, 3, kind="certain")),
+                Case("soft targets (label smoothing)", _cce_inputs(5, 3, soft=True)),
                 Case("hidden: many samples, 6 classes", _cce_inputs(40, 6), hidden=True),
                 Case("hidden: true-class probability 1e-12", _cce_inputs(6, 4, kind="tiny"), hidden=True),
                 Case("hidden: soft targets (label smoothing)", _cce_inputs(7, 5, soft=True), hidden=True),
-                Case("hidden: exact 0 and 1, soft targets",
-                     _cce_inputs(5, 4, soft=True, kind="extreme"), hidden=True),
+                Case("hidden: every prediction certain and right",
+                     _cce_inputs(6, 4, kind="certain"), hidden=True),
             ],
-            hints=[CCE_SUM, CCE_ELEMENTWISE_MEAN, CCE_NO_CLIP, CCE_SWAPPED],
+            hints=[CCE_SUM, CCE_ELEMENTWISE_MEAN, CCE_NO_CLIP, CCE_SWAPPED, CCE_EPS_IN_LOG],
         ),
         Check(
             function="softmax_cross_entropy", points=18,
@@ -521,7 +632,7 @@ ASSIGNMENT = Assignment(
                 Case("hidden: square batch, large logit scale", _sce_inputs(5, 5, scale=20.0),
                      hidden=True),
             ],
-            hints=[SCE_SUM, SCE_GRAD_NO_N, SCE_GRAD_SIGN, SCE_UNSTABLE, SCE_CLIPPED],
+            hints=[SCE_FLOAT32, SCE_SUM, SCE_ELEMENTWISE_MEAN, SCE_GRAD_NO_N, SCE_GRAD_SIGN, SCE_UNSTABLE, SCE_CLIPPED],
         ),
         Check(
             function="accuracy", points=8, reference=REF + "accuracy", returns="scalar",

@@ -61,9 +61,11 @@ def _relu_inputs(task, shape, scale=1.0, sign=None):
     return make
 
 
-def _mlp_inputs(n, n_in, n_hidden, n_classes, smoothing=0.0, bias_shift=0.0):
+def _mlp_inputs(n, n_in, n_hidden, n_classes, smoothing=0.0, bias_shift=0.0, logit_scale=1.0):
     """He-scaled weights, one-hot targets (label-smoothed if asked); a negative
-    bias_shift switches many hidden units off for most samples."""
+    bias_shift switches many hidden units off for most samples; logit_scale
+    multiplies W2 and b2 (500: logits of order 1e3, where a softmax without
+    the row maximum overflows and log(softmax) takes the log of 0)."""
     def make(rng):
         labels = rng.integers(n_classes, size=n)
         y = np.eye(n_classes)[labels]
@@ -72,8 +74,8 @@ def _mlp_inputs(n, n_in, n_hidden, n_classes, smoothing=0.0, bias_shift=0.0):
         params = {
             "W1": rng.standard_normal((n_in, n_hidden)) * np.sqrt(2.0 / n_in),
             "b1": 0.1 * rng.standard_normal(n_hidden) + bias_shift,
-            "W2": rng.standard_normal((n_hidden, n_classes)) * np.sqrt(2.0 / n_hidden),
-            "b2": 0.1 * rng.standard_normal(n_classes),
+            "W2": rng.standard_normal((n_hidden, n_classes)) * np.sqrt(2.0 / n_hidden) * logit_scale,
+            "b2": 0.1 * rng.standard_normal(n_classes) * logit_scale,
         }
         return {"x": rng.standard_normal((n, n_in)), "y_true": y, "params": params}
     return make
@@ -436,6 +438,8 @@ ASSIGNMENT = Assignment(
                 Case("6 samples, 4 inputs -> 5 hidden -> 3 classes", _mlp_inputs(6, 4, 5, 3)),
                 Case("a single sample, 3 -> 4 -> 2", _mlp_inputs(1, 3, 4, 2)),
                 Case("8 samples, 2 -> 7 -> 4", _mlp_inputs(8, 2, 7, 4)),
+                Case("large logits (of order 1e3): subtract the row maximum",
+                     _mlp_inputs(5, 3, 6, 3, logit_scale=500.0)),
                 Case("hidden: 20 samples, 5 -> 8 -> 3", _mlp_inputs(20, 5, 8, 3), hidden=True),
                 Case("hidden: label-smoothed targets", _mlp_inputs(10, 4, 6, 5, smoothing=0.1),
                      hidden=True),
@@ -443,6 +447,7 @@ ASSIGNMENT = Assignment(
                      _mlp_inputs(3, 3, 3, 3), hidden=True),
                 Case("hidden: many inactive hidden units", _mlp_inputs(12, 3, 10, 3, bias_shift=-1.0),
                      hidden=True),
+                Case("hidden: large logits", _mlp_inputs(9, 4, 6, 4, logit_scale=500.0), hidden=True),
             ],
             hints=[MLP_GRADS_SUMMED, MLP_LOSS_SUMMED, MLP_ALL_ELEMENTS, MLP_SIGN, MLP_NO_GATE,
                    MLP_DW_TRANSPOSED, MLP_DB_NOT_SUMMED],

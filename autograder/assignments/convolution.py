@@ -144,10 +144,12 @@ def _size_case(n, kernel_size, **kwargs):
     return lambda rng: {"n": n, "kernel_size": kernel_size, **kwargs}
 
 
-def _random_size_case(padding, stride=1, dilation=1, avoid_divisible=False):
-    """Hidden: n and kernel drawn per student."""
+def _random_size_case(padding, stride=1, dilation=1, avoid_divisible=False, even_kernel=False):
+    """Hidden: n and kernel drawn per student (with even_kernel: 2, 4 or 6, where
+    TF's "same" pads one more zero after than before, so symmetric padding
+    2 * (k // 2) gives one output too many)."""
     def make(rng):
-        k = int(rng.integers(2, 6))
+        k = int(rng.choice([2, 4, 6])) if even_kernel else int(rng.integers(2, 6))
         while True:
             n = int(rng.integers(dilation * (k - 1) + 4, 40))
             if not (avoid_divisible and n % stride == 0):
@@ -245,8 +247,14 @@ CONV_SAME_PLACEMENT = Hint(
     "Your 'same' padding puts the zeros in the wrong place. TensorFlow pads "
     "total = max((out - 1) * stride + k_eff - n, 0) per axis: total // 2 before "
     "(top/left) and the rest, the odd extra one, after (bottom/right).",
-    hints.matches(_only_if(_is_same, lambda i: _conv_like(i, same_rule="before")),
-                  _only_if(_is_same, lambda i: _conv_like(i, same_rule="half"))))
+    hints.matches(_only_if(_is_same, lambda i: _conv_like(i, same_rule="before"))))
+
+CONV_SAME_SYMMETRIC = Hint(
+    "Your 'same' padding puts k_eff // 2 zeros on each side. That is TensorFlow's rule "
+    "only for odd kernels at stride 1: an even kernel then gets one zero too many (one "
+    "output too many). TensorFlow pads total = max((out - 1) * stride + k_eff - n, 0) per "
+    "axis: total // 2 before, the rest after.",
+    hints.matches(_only_if(_is_same, lambda i: _conv_like(i, same_rule="half"))))
 
 CONV_NO_BIAS = Hint(
     "Your output matches the convolution without the bias: add b (one value per "
@@ -419,6 +427,8 @@ ASSIGNMENT = Assignment(
                      _random_size_case("same", stride=3, avoid_divisible=True), hidden=True),
                 Case("hidden: 'same' padding with dilation 2", _random_size_case("same", dilation=2),
                      hidden=True),
+                Case("hidden: 'same' padding, stride 1, even kernel",
+                     _random_size_case("same", even_kernel=True), hidden=True),
                 Case("hidden: 'valid', dilation 3", _random_size_case("valid", dilation=3), hidden=True),
                 Case("hidden: int padding, dilation 2", _random_size_case("int", dilation=2), hidden=True),
                 Case("hidden: int padding, stride 2",
@@ -448,7 +458,7 @@ ASSIGNMENT = Assignment(
                 Case("hidden: 1x1 kernel, many channels",
                      _conv_case((2, 4, 3, 8), 1, 1, 5), hidden=True),
             ],
-            hints=[CONV_FLIPPED, CONV_SAME_PLACEMENT, CONV_NO_BIAS, CONV_NO_DILATION],
+            hints=[CONV_FLIPPED, CONV_SAME_PLACEMENT, CONV_SAME_SYMMETRIC, CONV_NO_BIAS, CONV_NO_DILATION],
         ),
         Check(
             function="conv2d_param_count", points=5, reference=REF + "conv2d_param_count",
@@ -469,8 +479,8 @@ ASSIGNMENT = Assignment(
             cases=[
                 Case("defaults (2x2 pool, stride = pool_size), 4x6 input, 2 channels",
                      _pool_case((1, 4, 6, 2))),
-                Case("3x3 pool, stride 2, 'same' padding, even 6x8 input",
-                     _pool_case((2, 6, 8, 3), pool_size=3, stride=2, padding="same")),
+                Case("3x3 pool, stride 2, 'same' padding, even 6x8 input, all values negative",
+                     _pool_case((2, 6, 8, 3), negative=True, pool_size=3, stride=2, padding="same")),
                 Case("odd 5x7 input, 2x2 pool, 'valid' (last row and column dropped)",
                      _pool_case((1, 5, 7, 1), pool_size=2)),
                 Case("hidden: pool 2 with stride 1", _pool_case((2, 5, 4, 2), pool_size=2, stride=1),

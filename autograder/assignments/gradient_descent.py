@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder import hints
+from autograder.assignments import randomness
 from autograder.spec import Assignment, Case, Check, Hint, Rng
 
 REF = "reference_impl.gradient_descent:"
@@ -152,7 +153,14 @@ GRAD_SUM = Hint(
 GRAD_MISSING_N = Hint(
     "Your gradients are N times too large: you divide by n_out but not by the "
     "number of samples N. The factor is 2 / (N * n_out).",
-    hints.scaled(lambda i: [_sizes(i)[0]] if _sizes(i)[1] > 1 else [], parts=(0, 1)))
+    # n_out = 2: N is also N * n_out / 2, the factor of GRAD_NO_FACTOR: say nothing
+    hints.scaled(lambda i: [_sizes(i)[0]] if _sizes(i)[1] not in (1, 2) else [], parts=(0, 1)))
+
+GRAD_NO_FACTOR = Hint(
+    "Your gradients have no factor 2 / (N * n_out) at all: the derivative of the mean of "
+    "(y - t)**2 over all N * n_out errors is 2 (y - t) / (N * n_out).",
+    hints.scaled(lambda i: [_sizes(i)[0] * _sizes(i)[1] / 2.0] if _sizes(i)[1] != 2 else [],
+                 parts=(0, 1)))
 
 GRAD_ROWS_ONLY = Hint(
     "Your gradients are n_out times too large: you divide by N only, but the loss "
@@ -291,10 +299,10 @@ def _same(a, b) -> bool:
 def verify_minibatches(call, inputs) -> list[str]:
     """Property check for minibatch_indices (its output is random by design).
 
-    Three calls with the same rng seed; `_global_seed` seeds np.random in the
+    Calls with the same rng seed; `_global_seed` seeds np.random in the
     student's process first. The first two share the global seed, the third
-    doesn't: all three must be identical, because all randomness must come
-    from `rng`.
+    doesn't: all three must be identical, and rngs with other seeds must give
+    other batches, because all randomness must come from `rng` (randomness.py).
     """
     n, bs = int(inputs["n_samples"]), int(inputs["batch_size"])
     first = call(**inputs, _global_seed=1)
@@ -305,14 +313,9 @@ def verify_minibatches(call, inputs) -> list[str]:
     # order with probability 1/n! <= 1/20! ~ 4e-19 (< 1e-6 for any n >= 10).
     if np.array_equal(np.concatenate([np.asarray(b) for b in first]), np.arange(n)):
         problems.append("the indices are not shuffled (they come out as 0, 1, 2, ...)")
-    again = call(**inputs, _global_seed=1)
-    if not _same(first, again):
-        problems.append("two calls with the same rng gave different batches: draw all "
-                        "randomness from rng (not from an unseeded default_rng() or the clock)")
-    elif not _same(first, call(**inputs, _global_seed=2)):
-        problems.append("the result depends on NumPy's global random state (np.random.*): "
-                        "draw from the rng argument instead")
-    return problems
+    # Other rng seeds must give other batches: two correct shuffles of n >= 20
+    # coincide with probability 1/n! <= 4e-19.
+    return problems or randomness.rng_problems(call, inputs, first, _same)
 
 
 # ---------------------------------------------------------------- the table
@@ -359,7 +362,7 @@ ASSIGNMENT = Assignment(
                 Case("hidden: a single input feature", _gradient_inputs(8, 1, 2), hidden=True),
                 Case("hidden: more outputs than inputs", _gradient_inputs(6, 2, 4), hidden=True),
             ],
-            hints=[GRAD_SUM, GRAD_MISSING_N, GRAD_ROWS_ONLY, GRAD_NO_TWO, GRAD_SIGN,
+            hints=[GRAD_SUM, GRAD_MISSING_N, GRAD_NO_FACTOR, GRAD_ROWS_ONLY, GRAD_NO_TWO, GRAD_SIGN,
                    GRAD_DW_TRANSPOSED, GRAD_DB_NOT_SUMMED, GRAD_DB_KEEPDIMS],
         ),
         Check(

@@ -40,6 +40,7 @@ import math
 import numpy as np
 
 from autograder import hints
+from autograder.assignments import randomness
 from autograder.spec import Assignment, Case, Check, Hint, Rng
 
 REF = "reference_impl.initialization:"
@@ -161,14 +162,10 @@ def make_verify(variance, uniform: bool):
             problems += _stats_problems(w, var, uniform, edge)
         if problems:
             return problems
-        again = call(**inputs, _global_seed=1)
-        if not _same(first, again):
-            return ["two calls with the same rng gave different weights: draw all randomness "
-                    "from rng (not from an unseeded default_rng() or the clock)"]
-        if not _same(first, call(**inputs, _global_seed=2)):
-            return ["the result depends on NumPy's global random state (np.random.*): "
-                    "draw from the rng argument instead"]
-        return []
+        # Other rng seeds must give other weights: two independent draws of at
+        # least 4 continuous values coincide with probability < 2**-24**4 ~ 1e-29
+        # (float32 weights; float64: far less).
+        return randomness.rng_problems(call, inputs, first, _same)
     return verify
 
 
@@ -226,10 +223,32 @@ def _sample(inputs, got):
     return w, fi, fo
 
 
+# Two hints' mistaken variances closer than this can't be told apart by a
+# sample (its variance estimate scatters by ~1 % at n >= 16384, so a 5 % gap is
+# 5 of those): there neither hint fires. Farther apart, the nearest one wins.
+TARGET_GAP = 0.05
+
+
+def _apart(t, others, var) -> bool:
+    """A mistaken variance t worth a hint: more than 25 % away from the right
+    one and more than TARGET_GAP from every other hint's."""
+    return not 0.8 < t / var < 1.25 and all(abs(math.log(t / u)) > TARGET_GAP for u in others)
+
+
 def _variance_like(variance, wrong):
-    """Detector: var(w) ~ one of wrong(fan_in, fan_out, Var), but not ~ Var.
-    `wrong` stays readable as detect.targets (the tests check the cases keep
-    the mistaken variances apart)."""
+    """Detector: var(w) ~ one of wrong(fan_in, fan_out, Var), but not ~ Var,
+    and nearer to it than to any other hint's target of the same check (its
+    `rivals`, filled by _keep_apart); targets within TARGET_GAP of a rival are
+    dropped case by case. So a sample of one mistake never gets the hint of
+    another that happens to give a similar variance on these fans (1 / (fi +
+    fo) and 1 / fi are 12 % apart when fi = 8 fo). detect.targets are the
+    remaining ones (the tests check that they stay apart)."""
+    rivals: list = []
+
+    def targets(fi, fo, var):
+        others = [u for r in rivals for u in r(fi, fo, var) if u is not None]
+        return [t for t in wrong(fi, fo, var) if t is not None and _apart(t, others, var)]
+
     def detect(inputs, got, expected):
         s = _sample(inputs, got)
         if s is None:
@@ -239,9 +258,22 @@ def _variance_like(variance, wrong):
         m2 = float(np.mean(w * w))
         if abs(m2 / var - 1) < 0.1:
             return False
-        return any(t is not None and abs(m2 / t - 1) < 0.1 for t in wrong(fi, fo, var))
-    detect.targets = wrong
-    return hints.detector(detect)  # functools.wraps keeps .targets
+        mine = targets(fi, fo, var)
+        others = [u for r in rivals for u in r(fi, fo, var) if u is not None]
+        distance = lambda t: abs(math.log(m2 / t))  # noqa: E731
+        return any(abs(m2 / t - 1) < 0.1 and all(distance(t) < distance(u) for u in others)
+                   for t in mine)
+    detect.targets, detect.raw_targets, detect.rivals = targets, wrong, rivals
+    return hints.detector(detect)  # functools.wraps keeps these attributes
+
+
+def _keep_apart(hint_list):
+    """Make every variance hint of one check aware of the others' targets."""
+    for h in hint_list:
+        if hasattr(h.detect, "rivals"):
+            h.detect.rivals.extend(getattr(o.detect, "raw_targets", getattr(o.detect, "targets", None))
+                                   for o in hint_list if o is not h and hasattr(o.detect, "targets"))
+    return hint_list
 
 
 def _transposed_hint():
@@ -320,14 +352,40 @@ def _glorot_one_fan_hint():
                                        if not 0.8 < t / v < 1.25]))
 
 
-GU_HINTS = [_uniform_no_3_hint(glorot_var), _glorot_one_fan_hint(), _no_sqrt_hint(glorot_var, True),
-            _all_positive_hint(), _transposed_hint()]
-GN_HINTS = [_normal_scale_hint(glorot_var), _truncation_hint(glorot_var), _glorot_one_fan_hint(),
-            _no_sqrt_hint(glorot_var, False), _transposed_hint()]
-HU_HINTS = [_uniform_no_3_hint(he_var), _he_fan_out_hint(), _no_sqrt_hint(he_var, True),
-            _all_positive_hint(), _transposed_hint()]
-HN_HINTS = [_normal_scale_hint(he_var), _truncation_hint(he_var), _he_fan_out_hint(),
-            _no_sqrt_hint(he_var, False), _transposed_hint()]
+def _glorot_half_hint():
+    return Hint(
+        "Your variance is 1 / (fan_in + fan_out), half of Glorot's: Var is 1 over the average "
+        "fan, (fan_in + fan_out) / 2, so Var = 2 / (fan_in + fan_out).",
+        _variance_like(glorot_var, lambda fi, fo, v: [v / 2]))
+
+
+def _he_lecun_hint():
+    return Hint(
+        "Your variance is 1 / fan_in, LeCun's. He doubles it because a ReLU zeroes half of "
+        "the signal: Var = 2 / fan_in.",
+        _variance_like(he_var, lambda fi, fo, v: [v / 2]))
+
+
+def _he_fan_average_hint():
+    return Hint(
+        "Your variance uses the average of both fans, like Glorot. He initialization uses "
+        "fan_in only: Var = 2 / fan_in.",
+        _variance_like(he_var, lambda fi, fo, v: [4.0 / (fi + fo), 2.0 / (fi + fo)]))
+
+
+# New hints go at the end (the tests refer to hints by their index).
+GU_HINTS = _keep_apart([_uniform_no_3_hint(glorot_var), _glorot_one_fan_hint(),
+                        _no_sqrt_hint(glorot_var, True), _all_positive_hint(), _transposed_hint(),
+                        _glorot_half_hint()])
+GN_HINTS = _keep_apart([_normal_scale_hint(glorot_var), _truncation_hint(glorot_var),
+                        _glorot_one_fan_hint(), _no_sqrt_hint(glorot_var, False), _transposed_hint(),
+                        _glorot_half_hint()])
+HU_HINTS = _keep_apart([_uniform_no_3_hint(he_var), _he_fan_out_hint(), _no_sqrt_hint(he_var, True),
+                        _all_positive_hint(), _transposed_hint(), _he_fan_average_hint(),
+                        _he_lecun_hint()])
+HN_HINTS = _keep_apart([_normal_scale_hint(he_var), _truncation_hint(he_var), _he_fan_out_hint(),
+                        _no_sqrt_hint(he_var, False), _transposed_hint(), _he_fan_average_hint(),
+                        _he_lecun_hint()])
 
 
 # ---------------------------------------------------------------- layer_variances: inputs
@@ -359,13 +417,19 @@ _ACTS = {
 }
 
 
-def _propagate(inputs, activation=None, record="post", include_input=False, stat=np.var):
+def _propagate(inputs, activation=None, record="post", include_input=False, stat=np.var,
+               act_first=False):
     """What a student with one misconception returns. record: "post" (the
-    layer output) or "pre" (h @ W before the activation)."""
+    layer output) or "pre" (h @ W before the activation); act_first: each
+    layer computes act(h) @ W instead of act(h @ W)."""
     act = _ACTS[activation or inputs["activation"]]
     h = np.asarray(inputs["x"], dtype=np.float64)
     out = [float(stat(h))] if include_input else []
     for W in inputs["weights"]:
+        if act_first:
+            h = pre = act(h) @ np.asarray(W, dtype=np.float64)
+            out.append(float(stat(h)))
+            continue
         pre = h @ np.asarray(W, dtype=np.float64)
         h = act(pre)
         out.append(float(stat(pre if record == "pre" else h)))
@@ -403,6 +467,21 @@ LV_PER_UNIT = Hint(
     "entries of the layer output, batch and units together.",
     hints.matches(lambda i: _propagate(i, stat=lambda h: np.mean(np.var(h, axis=0)))))
 
+LV_SECOND_MOMENT = Hint(
+    "Your values are the mean of h**2, not the variance: np.var subtracts the mean first, "
+    "which matters after a ReLU or sigmoid (their outputs are not centred).",
+    hints.matches(lambda i: _propagate(i, stat=lambda h: np.mean(h * h))))
+
+LV_DDOF = Hint(
+    "You used the sample variance with ddof=1; the task asks for np.var with its "
+    "default ddof=0 (divide by the number of entries).",
+    hints.matches(lambda i: _propagate(i, stat=lambda h: np.var(h, ddof=1))))
+
+LV_ACT_FIRST = Hint(
+    "You apply the activation before the product, act(h) @ W. A dense layer with an "
+    "activation computes act(h @ W): multiply first, then activate.",
+    hints.matches(lambda i: _propagate(i, act_first=True)))
+
 LV_ARRAY = Hint(
     "Your values are right but come as a NumPy array: return a Python list "
     "(e.g. build it with append, or call .tolist()).",
@@ -433,6 +512,7 @@ ASSIGNMENT = Assignment(
                 Case("tanh, 3 layers, Glorot-like scaling", _network([32, 48, 48, 16], 1.0, "tanh")),
                 Case("linear, 5 layers with too small weights (vanishing)",
                      _network([40] * 6, 0.5, "linear")),
+                Case("sigmoid, 3 layers", _network([30, 40, 40, 20], 1.0, "sigmoid")),
                 Case("hidden: sigmoid, 4 layers", _network([50, 60, 60, 60, 30], 1.0, "sigmoid"),
                      hidden=True),
                 Case("hidden: ReLU with too large weights (exploding)",
@@ -444,7 +524,7 @@ ASSIGNMENT = Assignment(
                      hidden=True),
             ],
             hints=[LV_PREACTIVATION, LV_INPUT_INCLUDED, LV_WRONG_ACTIVATION, LV_STD, LV_PER_UNIT,
-                   LV_ARRAY],
+                   LV_ARRAY, LV_SECOND_MOMENT, LV_DDOF, LV_ACT_FIRST],
         ),
     ],
 )

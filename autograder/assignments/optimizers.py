@@ -91,22 +91,32 @@ def _as_tuple(task, out):
 
 
 def _first_mismatch(task, got, want, hidden):
-    """(step index, message, relative error) of the first step where `got`
-    leaves `want` (error inf: wrong structure, not comparable), or None when
-    every step matches."""
+    """(step index, message, relative error, parts right) of the first step
+    where `got` leaves `want` (error inf: wrong structure, not comparable), or
+    None when every step matches. The message reports every returned part,
+    right or wrong (a wrong state with a right param is a wrong state)."""
     names = _names(task)
     for k, (g, w) in enumerate(zip(got, want)):
         g, w = _as_tuple(task, g), _as_tuple(task, w)
         if STATE[task] and (not isinstance(g, (tuple, list)) or len(g) != len(w)):
             what = ", ".join(names)
-            return k, f"expected a tuple ({what}), got {_describe(g)}", np.inf
+            return k, f"expected a tuple ({what}), got {_describe(g)}", np.inf, 0
+        verdicts = []
         for name, gi, wi in zip(names, g, w):
             atol = ATOL_SCALE * float(np.max(np.abs(wi))) if np.size(wi) else 0.0
-            bad = compare(gi, wi, rtol=RTOL, atol=atol, hidden=hidden, returns="array", path=name)
-            if bad:
-                return k, bad.message, _relative_error(gi, wi)
+            verdicts.append((name, gi, wi, compare(gi, wi, rtol=RTOL, atol=atol, hidden=hidden,
+                                                   returns="array", path=name)))
+        bad = [(name, gi, wi, m) for name, gi, wi, m in verdicts if m is not None]
+        if bad:
+            if len(verdicts) == 1:
+                message = bad[0][3].message
+            else:
+                message = "; ".join(f"{name} right" if m is None else m.message
+                                    for name, _, _, m in verdicts)
+            error = max(_relative_error(gi, wi) for _, gi, wi, _ in bad)
+            return k, message, error, len(verdicts) - len(bad)
     if len(got) < len(want):  # the loop stopped at an output it could not feed back
-        return len(got) - 1, "the output could not be fed back into the next step", np.inf
+        return len(got) - 1, "the output could not be fed back into the next step", np.inf, 0
     return None
 
 
@@ -141,8 +151,9 @@ def verify_steps(call, inputs):
         if miss is None:
             return []
         misses[name] = miss
-    # The closest form: the one followed longest, then the smaller error.
-    name, (k, message, _) = max(misses.items(), key=lambda kv: (kv[1][0], -kv[1][2]))
+    # The closest form: the one followed longest, then more parts right, then the smaller error.
+    name, (k, message, _, _) = max(misses.items(),
+                                   key=lambda kv: (kv[1][0], kv[1][3], -kv[1][2]))
     where = ("at the first step" if k == 0 else "step 1 matches, then at step 2" if k == 1
              else f"steps 1 to {k} match, then at step {k + 1}")
     comparable = all(np.isfinite(miss[2]) for miss in misses.values())
@@ -229,6 +240,9 @@ def _np_momentum(mode):
         if mode == "ema":            # v = mu v + (1 - mu) g; param -= lr v
             v = mu * velocity + (1.0 - mu) * grad
             return param - lr * v, v
+        if mode == "pytorch":        # v = mu v + g; param -= lr v
+            v = mu * velocity + grad
+            return param - lr * v, v
         v = mu * velocity - (grad if mode == "no_lr" else lr * grad)
         if mode == "old_velocity":
             return param + velocity, v
@@ -240,9 +254,11 @@ def _np_momentum(mode):
 
 def _np_adagrad(form, mode):
     def step(param, grad, accumulator, learning_rate, epsilon=1e-7):
-        acc = accumulator + grad ** 2
+        acc = accumulator + {"acc_g": grad, "acc_abs": np.abs(grad)}.get(mode, grad ** 2)
         seen = {"no_accumulation": grad ** 2, "replace": grad ** 2, "old": accumulator}.get(mode, acc)
-        if mode == "no_sqrt":
+        if mode == "no_eps":
+            denominator = np.sqrt(seen)
+        elif mode == "no_sqrt":
             denominator = acc + epsilon
         elif form == "outside":
             denominator = np.sqrt(seen) + epsilon
@@ -261,6 +277,10 @@ def _np_adam(form, mode):
             c1 = c2 = 1.0
         elif mode == "power_precedence":
             c1, c2 = 1.0 - (1.0 - beta1) ** t, 1.0 - (1.0 - beta2) ** t
+        elif mode == "m_only":
+            c1, c2 = 1.0 - beta1 ** t, 1.0
+        elif mode == "powers_swapped":
+            c1, c2 = 1.0 - beta2 ** t, 1.0 - beta1 ** t
         else:
             c1, c2 = 1.0 - beta1 ** t, 1.0 - beta2 ** t
         if form == "alg1":
@@ -312,16 +332,20 @@ def _close_scaled(got, want):
                for gi, wi in zip(g, w))
 
 
-def _trajectory_like(task, *mistakes, when=None):
+def _trajectory_like(task, *mistakes, when=None, unless=()):
     """Detector: the student's last output equals the last output of a
     trajectory made with one of `mistakes` (NumPy steps) and of none of the
     accepted forms. `when(inputs)` restricts it to the cases where the
-    mistake can show."""
+    mistake can show; `unless`: mistakes of other hints that, where they give
+    the same output, make this one ambiguous (e.g. at t = 101, (1 - beta1)**t
+    is 0 and the power typo looks exactly like no bias correction)."""
     @hints.detector
     def detect(inputs, got, expected):
         if when is not None and not when(inputs):
             return False
         if any(_close_scaled(got, _final(task, ok, inputs)) for ok in _ACCEPTED[task]):
+            return False
+        if any(_close_scaled(got, _final(task, other, inputs)) for other in unless):
             return False
         return any(_close_scaled(got, _final(task, bad, inputs)) for bad in mistakes)
     return detect
@@ -362,7 +386,14 @@ MOM_OLD_VELOCITY = Hint(
 MOM_EMA = Hint(
     "Your velocity is an average, v = momentum * v + (1 - momentum) * grad. Keras's "
     "momentum sums the steps instead: v = momentum * v - lr * grad; param = param + v.",
-    _trajectory_like("momentum_step", _np_momentum("ema")))
+    # with momentum 0 the average is PyTorch's form: MOM_PYTORCH says it there
+    _trajectory_like("momentum_step", _np_momentum("ema"), unless=[_np_momentum("pytorch")]))
+
+MOM_PYTORCH = Hint(
+    "You use PyTorch's form, v = momentum * v + grad; param -= lr * v. It moves param "
+    "the same way from v = 0, but Keras keeps the learning rate in the velocity: "
+    "v = momentum * v - lr * grad; param = param + v, and that v is what you return.",
+    _trajectory_like("momentum_step", _np_momentum("pytorch")))
 
 MOM_LR_TWICE = Hint(
     "The learning rate enters twice: v = momentum * v - lr * grad already is the step, "
@@ -379,6 +410,17 @@ ADA_NO_SQRT = Hint(
     "You divide by the accumulator itself: Adagrad divides by its square root, "
     "grad / (sqrt(acc) + epsilon).",
     _trajectory_like("adagrad_step", _np_adagrad("outside", "no_sqrt")))
+
+ADA_NO_EPSILON = Hint(
+    "Your update has no epsilon: grad / sqrt(acc) divides by 0 where acc is 0 and is too "
+    "large where acc is tiny. Use grad / (sqrt(acc) + epsilon).",
+    _trajectory_like("adagrad_step", _np_adagrad("outside", "no_eps")))
+
+ADA_ACCUMULATES_GRAD = Hint(
+    "Your accumulator sums grad (or |grad|): Adagrad accumulates the squares, "
+    "acc = accumulator + grad**2.",
+    _trajectory_like("adagrad_step", *(_np_adagrad(f, m) for f in ("outside", "inside")
+                                       for m in ("acc_g", "acc_abs"))))
 
 ADA_OLD_ACCUMULATOR = Hint(
     "You divide by the accumulator from before this step: add grad**2 first, then "
@@ -411,7 +453,18 @@ ADAM_EPS_INSIDE = Hint(
 ADAM_POWER_PRECEDENCE = Hint(
     "Your bias correction computes (1 - beta1)**t: it is 1 - beta1**t "
     "(the power binds before the minus).",
-    _trajectory_like("adam_step", *(_np_adam(f, "power_precedence") for f in _both_adam)))
+    _trajectory_like("adam_step", *(_np_adam(f, "power_precedence") for f in _both_adam),
+                     unless=[_np_adam("alg1", "no_bias_correction")]))
+
+ADAM_M_ONLY = Hint(
+    "You correct only m: v starts at 0 too, so divide it by (1 - beta2**t) as well "
+    "(v_hat = v / (1 - beta2**t)).",
+    _trajectory_like("adam_step", _np_adam("alg1", "m_only")))
+
+ADAM_POWERS_SWAPPED = Hint(
+    "Your corrections swap the betas: m goes with beta1, m_hat = m / (1 - beta1**t), "
+    "and v with beta2, v_hat = v / (1 - beta2**t).",
+    _trajectory_like("adam_step", *(_np_adam(f, "powers_swapped") for f in _both_adam)))
 
 
 # ---------------------------------------------------------------- the table
@@ -445,11 +498,13 @@ ASSIGNMENT = Assignment(
             ("hidden: nonzero velocity, momentum 0.99, 12 steps",
              _momentum((5,), 12, 0.01, 0.99, start_velocity=True), True),
             ("hidden: a single step", _momentum((7,), 1, 0.3, 0.9, start_velocity=True), True),
-        ], [MOM_NO_LR, MOM_SIGN_CONVENTION, MOM_OLD_VELOCITY, MOM_EMA, MOM_LR_TWICE]),
+        ], [MOM_NO_LR, MOM_SIGN_CONVENTION, MOM_OLD_VELOCITY, MOM_EMA, MOM_LR_TWICE, MOM_PYTORCH]),
         _check("adagrad_step", 25, [
             ("zero accumulator, 10 steps, learning rate 0.1", _adagrad((5,), 10, 0.1), False),
             ("small gradients (~1e-6) where epsilon matters, default epsilon, 8 steps",
              _adagrad((4,), 8, 0.01, grad_scale=1e-6), False),
+            ("epsilon 1e-3 passed as a keyword, gradients ~1e-2, 6 steps",
+             _adagrad((4,), 6, 0.1, grad_scale=1e-2, epsilon=1e-3), False),
             ("hidden: a (3, 4) matrix, nonzero accumulator, 20 steps",
              _adagrad((3, 4), 20, 0.05, start_accumulator=2.0), True),
             ("hidden: tiny gradients (~1e-8), epsilon 1e-7",
@@ -457,12 +512,14 @@ ASSIGNMENT = Assignment(
             ("hidden: epsilon 1e-3", _adagrad((5,), 10, 0.1, grad_scale=1e-2, epsilon=1e-3), True),
             ("hidden: a single step from a large accumulator",
              _adagrad((6,), 1, 0.5, start_accumulator=50.0), True),
-        ], [ADA_NO_ACCUMULATION, ADA_NO_SQRT, ADA_OLD_ACCUMULATOR]),
+        ], [ADA_NO_ACCUMULATION, ADA_NO_SQRT, ADA_OLD_ACCUMULATOR, ADA_NO_EPSILON, ADA_ACCUMULATES_GRAD]),
         _check("adam_step", 40, [
             ("the first step (t = 1) from zero moments", _adam((5,), 1, 0.01), False),
             ("10 steps from t = 1", _adam((4,), 10, 0.01), False),
             ("small gradients (~1e-7) where epsilon matters, 8 steps",
              _adam((4,), 8, 0.001, grad_scale=1e-7), False),
+            ("beta1 0.8, beta2 0.99 and epsilon 1e-4 passed as keywords, gradients ~1e-4, 6 steps",
+             _adam((4,), 6, 0.01, grad_scale=1e-4, beta1=0.8, beta2=0.99, epsilon=1e-4), False),
             ("hidden: resume at t = 101 with nonzero moments, 5 steps",
              _adam((5,), 5, 0.01, t=101, resume=True), True),
             ("hidden: a (3, 4) matrix, betas (0.8, 0.99), 20 steps",
@@ -473,6 +530,6 @@ ASSIGNMENT = Assignment(
             ("hidden: a single step at t = 3 with nonzero moments",
              _adam((6,), 1, 0.05, t=3, resume=True), True),
         ], [ADAM_NO_BIAS_CORRECTION, ADAM_STEP_COUNT, ADAM_HATS_RETURNED, ADAM_EPS_INSIDE,
-            ADAM_POWER_PRECEDENCE]),
+            ADAM_POWER_PRECEDENCE, ADAM_M_ONLY, ADAM_POWERS_SWAPPED]),
     ],
 )

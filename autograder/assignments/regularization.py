@@ -26,6 +26,7 @@ import math
 import numpy as np
 
 from autograder import hints
+from autograder.assignments import randomness
 from autograder.spec import Assignment, Case, Check, Hint, Rng
 
 REF = "reference_impl.regularization:"
@@ -50,16 +51,33 @@ def _truncation_fails(n, fractions) -> bool:
     return abs(_truncation_sizes(n, fractions)[2] - fractions[2] * n) > 1 + 1e-6
 
 
-def _split_inputs(n_samples, fractions, truncation_fails=False):
+def _valid_sizes(sizes, n, fractions) -> bool:
+    return sum(sizes) == n and all(abs(s - f * n) <= 1 + 1e-9 for s, f in zip(sizes, fractions))
+
+
+def _rounding_fails(n, fractions) -> bool:
+    """Both classic rounding mistakes break the within-1 rule (or lose samples):
+    all three sizes rounded one by one and cut from the permutation in turn
+    (their sum may be short of n), and ceil for the first two sizes."""
+    a, b, c = (int(np.round(f * n)) for f in fractions)
+    one_by_one = (a, b, min(c, max(n - a - b, 0)))
+    ca, cb = math.ceil(fractions[0] * n), math.ceil(fractions[1] * n)
+    with_ceil = (ca, cb, n - ca - cb)
+    return not _valid_sizes(one_by_one, n, fractions) and not _valid_sizes(with_ceil, n, fractions)
+
+
+def _split_inputs(n_samples, fractions, truncation_fails=False, rounding_fails=False):
     """n_samples: an int or (low, high) to draw from; with truncation_fails the
-    drawn n is one where int(f * n) sizes break the within-1 rule."""
+    drawn n is one where int(f * n) sizes break the within-1 rule, with
+    rounding_fails one where the sizes of _rounding_fails do."""
     def make(rng):
         if isinstance(n_samples, int):
             n = n_samples
         else:
             while True:
                 n = int(rng.integers(*n_samples))
-                if not truncation_fails or _truncation_fails(n, fractions):
+                if (not truncation_fails or _truncation_fails(n, fractions)) and \
+                        (not rounding_fails or _rounding_fails(n, fractions)):
                     break
         return {"n_samples": n, "fractions": tuple(float(f) for f in fractions),
                 "rng": _rng_seed(rng)}
@@ -209,6 +227,11 @@ def _off_by_one_shows(i):
     return _es_pair(i, need=need + 1) != right and (need < 2 or _es_pair(i, need=need - 1) != right)
 
 
+def _best_not_last(i):
+    # a "last epoch is the best" mistake then shows when training never stops
+    return _es_pair(i)[1] != len(i["val_losses"]) - 1
+
+
 def _later_minimum(i):
     return int(np.argmin(i["val_losses"])) != _es_pair(i)[1]
 
@@ -295,6 +318,21 @@ L1_MEAN = Hint(
     hints.matches(lambda i: _lam(i) * sum(float(np.mean(np.abs(w))) for w in _arrays(i)),
                   lambda i: _lam(i) * float(np.mean(np.abs(np.concatenate(
                       [w.ravel() for w in _arrays(i)]))))))
+
+def _matrix_norm_l1(i):
+    """lam * sum of np.linalg.norm(w, 1): the largest column sum of |w| for a
+    matrix (sum |w| for a vector); None when no array is a matrix."""
+    arrays = _arrays(i)
+    if not any(np.ndim(w) == 2 for w in arrays):
+        return None
+    return _lam(i) * sum(float(np.max(np.sum(np.abs(w), axis=0))) if np.ndim(w) == 2
+                         else float(np.sum(np.abs(w))) for w in arrays)
+
+
+L1_MATRIX_NORM = Hint(
+    "np.linalg.norm(w, 1) of a matrix is a matrix norm (the largest column sum of |w|), "
+    "not the sum of all |w|: use np.sum(np.abs(w)).",
+    hints.matches(_matrix_norm_l1))
 
 L1_ONE_ARRAY = Hint(
     "Your penalty covers only one array of the list: add up the penalties of all "
@@ -510,12 +548,35 @@ def _n_epochs(i):
     return len(np.asarray(i["val_losses"]).reshape(-1))
 
 
+def _off_by_one_answers(i):
+    """What stopping one non-improving epoch later or earlier gives (`wait >
+    patience`, `wait == patience` checked before counting, ...): training may
+    then run on and find a new best, so both epochs can change."""
+    need = max(int(i["patience"]), 1)
+    answers = [_es_pair(i, need=need + 1)]
+    if need > 1:
+        answers.append(_es_pair(i, need=need - 1))
+    return answers
+
+
+def _unless_off_by_one(alternative):
+    """An alternative that says nothing where it equals an off-by-one answer
+    (that mistake is the likelier one, and ES_OFF_BY_ONE says it)."""
+    def alt(i):
+        value = alternative(i)
+        return None if value is None or tuple(value) in _off_by_one_answers(i) else value
+    return alt
+
+
 ES_OFF_BY_ONE = Hint(
-    "Your best_epoch is right but you stop one epoch too early or too late. Keras "
+    "You stop one epoch too early or too late (and may then see another best epoch). Keras "
     "counts the non-improving epochs since the best one and stops at the epoch where "
     "that count reaches patience (the first such epoch when patience is 0 or 1).",
-    hints.detector(lambda i, got, exp: _pair(got)[1] == exp[1]
-                   and abs(_pair(got)[0] - exp[0]) == 1 and _pair(got)[0] < _n_epochs(i)))
+    hints.any_of(
+        hints.detector(lambda i, got, exp: _pair(got)[1] == exp[1]
+                       and abs(_pair(got)[0] - exp[0]) == 1 and _pair(got)[0] < _n_epochs(i)),
+        hints.matches(lambda i: _off_by_one_answers(i)[0],
+                      lambda i: _off_by_one_answers(i)[-1])))
 
 ES_ONE_BASED = Hint(
     "Both your epochs are one too large: epochs are counted from 0 here "
@@ -525,13 +586,13 @@ ES_ONE_BASED = Hint(
 ES_TIES = Hint(
     "You count an equal loss as an improvement. Keras needs a strictly better one: "
     "loss < best - min_delta, so a tie with the best so far is no improvement.",
-    hints.matches(lambda i: _es_pair(i, le=True)))
+    hints.matches(_unless_off_by_one(lambda i: _es_pair(i, le=True))))
 
 ES_MIN_DELTA = Hint(
     "You ignore min_delta: an epoch only counts as an improvement if it beats the best "
     "loss so far by more than min_delta, i.e. loss < best - min_delta.",
-    hints.matches(_only_if(lambda i: i.get("min_delta", 0.0) > 0,
-                           lambda i: _es_pair({**i, "min_delta": 0.0}))))
+    hints.matches(_unless_off_by_one(_only_if(lambda i: i.get("min_delta", 0.0) > 0,
+                                              lambda i: _es_pair({**i, "min_delta": 0.0})))))
 
 ES_PAST_THE_END = Hint(
     "Your stop_epoch lies beyond the last epoch. If patience never runs out, training "
@@ -544,12 +605,13 @@ ES_GLOBAL_MINIMUM = Hint(
     "the epochs after it stops: best_epoch is the best epoch up to stop_epoch.",
     hints.detector(lambda i, got, exp: _pair(got)[1] != exp[1]
                    and _pair(got)[1] == int(np.argmin(np.asarray(i["val_losses"])))
-                   and int(np.argmin(np.asarray(i["val_losses"]))) > exp[0]))
+                   and int(np.argmin(np.asarray(i["val_losses"]))) > exp[0]
+                   and _pair(got) not in _off_by_one_answers(i)))
 
 ES_PREVIOUS_EPOCH = Hint(
     "You compare each loss with the previous epoch's. Keras compares with the best "
     "loss so far: a small dip after a bad epoch is not an improvement.",
-    hints.matches(lambda i: _es_pair(i, prev=True)))
+    hints.matches(_unless_off_by_one(lambda i: _es_pair(i, prev=True))))
 
 
 # ================================================================ property checks
@@ -563,16 +625,12 @@ def _same_result(a, b) -> bool:
 
 
 def _rng_problems(call, inputs, first) -> list[str]:
-    """Same rng seed twice -> same result; a different global NumPy seed -> still
-    the same result (all randomness must come from `rng`)."""
-    again = call(**inputs, _global_seed=1)
-    if not _same_result(first, again):
-        return ["two calls with the same rng gave different results: draw all randomness "
-                "from rng (not from an unseeded default_rng() or the clock)"]
-    if not _same_result(first, call(**inputs, _global_seed=2)):
-        return ["the result depends on NumPy's global random state (np.random.*): "
-                "draw from the rng argument instead"]
-    return []
+    """Same rng seed -> same result, no global state, other seeds -> other
+    results (randomness.py). Collisions of a correct function: a split of
+    n >= 40 samples repeats with probability 1 / multinomial(n; sizes) < 1e-15
+    (the bound of verify_split); a dropout mask of 20000 units with keep
+    probability p repeats with probability (p^2 + (1-p)^2)^20000 < 1e-900."""
+    return randomness.rng_problems(call, inputs, first, _same_result)
 
 
 # ---------------------------------------------------------------- train_val_test_split
@@ -730,7 +788,31 @@ def verify_dropout(call, inputs) -> list[str]:
     problems = _dropout_problems(first, x, rate, training)
     if problems or not training:
         return problems
-    return _rng_problems(call, inputs, first)
+    return _rng_problems(call, inputs, first) or _fixed_count_problems(call, inputs, first)
+
+
+# Units are dropped independently, so the number kept is Binomial(n, 1 - rate)
+# and varies from call to call; dropping exactly round(rate * n) units keeps it
+# fixed. A correct dropout gives the same count in all _COUNT_CALLS other calls
+# as in the first with probability <= (max_k P(K = k))**_COUNT_CALLS; for the
+# training cases (n = 20000, keep 0.25 ... 0.9) the largest pmf is 0.0094
+# (keep 0.9), so <= 0.0094**4 = 7.8e-9 per case, 3.9e-8 for the 5 cases of a
+# grading (computed exactly in tests/test_regularization_checks.py). With the
+# 1e-7 above, a correct solution loses points with probability < 1.5e-7.
+_COUNT_CALLS = 4
+
+
+def _fixed_count_problems(call, inputs, first) -> list[str]:
+    kept = int(np.count_nonzero(np.asarray(first[1])))
+    for other in randomness.other_rngs(inputs, count=_COUNT_CALLS):
+        value = call(**other, _global_seed=1)
+        if not isinstance(value, (tuple, list)) or len(value) != 2:
+            return ["with another rng seed the result is not a tuple (out, mask)"]
+        if int(np.count_nonzero(np.asarray(value[1]))) != kept:
+            return []
+    return ["the number of kept units is the same for every rng seed: drop each unit "
+            "independently with probability rate (e.g. rng.random(x.shape) >= rate), "
+            "rather than dropping exactly rate * n of them"]
 
 
 # ================================================================ the table
@@ -748,6 +830,8 @@ ASSIGNMENT = Assignment(
                 Case("100 samples, fractions (0.7, 0.15, 0.15)", _split_inputs(100, (0.7, 0.15, 0.15))),
                 Case("43 samples, fractions (0.6, 0.2, 0.2): 0.6 * 43 = 25.8 is not whole",
                      _split_inputs(43, (0.6, 0.2, 0.2))),
+                Case("70 samples, fractions (0.62, 0.19, 0.19): the three rounded sizes sum to 69",
+                     _split_inputs(70, (0.62, 0.19, 0.19))),
                 Case("hidden: fractions (0.8, 0.1, 0.1)",
                      _split_inputs((200, 1000), _SPLIT_TRAIN_HEAVY, truncation_fails=True), hidden=True),
                 Case("hidden: uneven fractions (0.5, 0.3, 0.2)",
@@ -756,6 +840,8 @@ ASSIGNMENT = Assignment(
                      hidden=True),
                 Case("hidden: a small data set, fractions (0.6, 0.2, 0.2)",
                      _split_inputs((40, 70), (0.6, 0.2, 0.2), truncation_fails=True), hidden=True),
+                Case("hidden: sizes that don't round to n_samples",
+                     _split_inputs((40, 400), (0.62, 0.19, 0.19), rounding_fails=True), hidden=True),
             ],
             hints=[SPLIT_NOT_SHUFFLED, SPLIT_TRUNCATED, SPLIT_REPLACEMENT],
         ),
@@ -770,7 +856,7 @@ ASSIGNMENT = Assignment(
                 Case("hidden: large weights, small lam", _penalty_inputs(_DENSE_NET, lam=1e-4,
                                                                         scale=50.0), hidden=True),
             ],
-            hints=[L1_NO_ABS, L1_MEAN, L1_ONE_ARRAY],
+            hints=[L1_NO_ABS, L1_MEAN, L1_ONE_ARRAY, L1_MATRIX_NORM],
         ),
         Check(
             function="l2_penalty", points=8, reference=REF + "l2_penalty", returns="scalar",
@@ -863,7 +949,7 @@ ASSIGNMENT = Assignment(
                      _fixed_es([0.912, 0.634, 0.488, 0.421, 0.397, 0.405, 0.399, 0.412, 0.430,
                                 0.455, 0.390], patience=3)),
                 Case("never stops: patience 2 and an improvement every other epoch",
-                     _fixed_es([1.204, 0.951, 0.962, 0.813, 0.825, 0.702, 0.715, 0.651],
+                     _fixed_es([1.204, 0.951, 0.962, 0.813, 0.825, 0.702, 0.715, 0.651, 0.660],
                                patience=2, min_delta=0.0)),
                 Case("plateau: with min_delta = 0.0075 the small gains after epoch 2 don't count",
                      _fixed_es([0.800, 0.600, 0.500, 0.497, 0.494, 0.496, 0.490, 0.470],
@@ -880,7 +966,7 @@ ASSIGNMENT = Assignment(
                      _random_es((15, 30), 1, noise=0.01, ties=3, want=(_stops, _ties_show)),
                      hidden=True),
                 Case("hidden: never stops",
-                     _random_es((12, 20), (3, 6), noise=0.003, want=(_never_stops,)), hidden=True),
+                     _random_es((12, 20), (3, 6), noise=0.003, want=(_never_stops, _best_not_last)), hidden=True),
                 Case("hidden: a dip after a bad epoch is not an improvement",
                      _random_es((25, 40), (2, 5), noise=0.03,
                                 want=(_stops, _previous_shows, _off_by_one_shows)), hidden=True),
