@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from autograder.names import printable
 from autograder.sandbox.wire import Unsupported
 
 
@@ -40,6 +41,8 @@ class Mismatch:
 def _slice2d(arr: np.ndarray, limit: int) -> list:
     """NHWC images -> first image, first channel; anything -> its first 2-D slice."""
     a = np.asarray(arr, dtype=float) if arr.dtype.kind in "biuf" else np.zeros((1, 1))
+    if a.size == 0:  # e.g. a (0, 3, 4, 1) batch: nothing to picture
+        return []
     if a.ndim == 4:
         a = a[0, :, :, 0]
     while a.ndim > 2:
@@ -50,9 +53,10 @@ def _slice2d(arr: np.ndarray, limit: int) -> list:
     return [[None if not np.isfinite(v) else round(float(v), 6) for v in row] for row in a]
 
 
-def _describe(value) -> str:
+def _describe(value, hidden: bool = False) -> str:
     if isinstance(value, Unsupported):
-        return f"a {value.type_name} object"
+        # The type's name is the student's to choose: on a hidden test it could carry the inputs.
+        return "an object of a type that cannot be graded" if hidden else f"a {printable(value.type_name)} object"
     if isinstance(value, np.ndarray):
         return f"a {value.dtype} array of shape {value.shape}"
     return f"a {type(value).__name__}"
@@ -85,9 +89,10 @@ def compare(got, expected, *, rtol: float, atol: float, hidden: bool, returns: s
     where = f"{path}: " if path else ""
     if isinstance(expected, tuple):
         if not isinstance(got, (tuple, list)):
-            return Mismatch(f"{where}expected a tuple of {len(expected)} values, got {_describe(got)}", path)
+            return Mismatch(f"{where}expected a tuple of {len(expected)} values, got {_describe(got, hidden)}", path)
         if len(got) != len(expected):
-            return Mismatch(f"{where}expected a tuple of {len(expected)} values, got {len(got)}", path)
+            return Mismatch(f"{where}expected a tuple of {len(expected)} values, got "
+                            f"{'a different number' if hidden else len(got)}", path)
         for i, (g, e) in enumerate(zip(got, expected)):
             label = names[i] if names and i < len(names) else f"element {i}"
             bad = compare(g, e, rtol=rtol, atol=atol, hidden=hidden, returns=_kind_of(e), path=label)
@@ -96,10 +101,11 @@ def compare(got, expected, *, rtol: float, atol: float, hidden: bool, returns: s
         return None
     if isinstance(expected, dict):
         if not isinstance(got, dict):
-            return Mismatch(f"{where}expected a dict with keys {sorted(expected)}, got {_describe(got)}", path)
+            return Mismatch(f"{where}expected a dict with keys {sorted(expected)}, got {_describe(got, hidden)}", path)
         missing, extra = sorted(set(expected) - set(got)), sorted(set(got) - set(expected))
         if missing or extra:
-            return Mismatch(f"{where}dict keys differ: missing {missing}, unexpected {extra}", path)
+            unexpected = ("some keys that were not asked for" if extra else "none") if hidden else extra
+            return Mismatch(f"{where}dict keys differ: missing {missing}, unexpected {unexpected}", path)
         for key in expected:
             bad = compare(got[key], expected[key], rtol=rtol, atol=atol, hidden=hidden,
                           returns=_kind_of(expected[key]), path=f"{path}[{key!r}]" if path else key)
@@ -108,9 +114,10 @@ def compare(got, expected, *, rtol: float, atol: float, hidden: bool, returns: s
         return None
     if isinstance(expected, list) and returns == "list":
         if not isinstance(got, (list, tuple)):
-            return Mismatch(f"{where}expected a list, got {_describe(got)}", path)
+            return Mismatch(f"{where}expected a list, got {_describe(got, hidden)}", path)
         if len(got) != len(expected):
-            return Mismatch(f"{where}expected a list of {len(expected)} items, got {len(got)}", path)
+            return Mismatch(f"{where}expected a list of {len(expected)} items, got "
+                            f"{'a different number' if hidden else len(got)}", path)
         for i, (g, e) in enumerate(zip(got, expected)):
             bad = compare(g, e, rtol=rtol, atol=atol, hidden=hidden, returns=_kind_of(e),
                           path=f"{path}[{i}]" if path else f"item {i}")
@@ -128,10 +135,10 @@ def _compare_scalar(got, expected, rtol, atol, hidden, returns, path):
         return Mismatch(f"{where}expected a single number, got an array of shape {got.shape} "
                         "(use float(...) or .item())", path)
     if not _is_number(got):
-        return Mismatch(f"{where}expected a number, got {_describe(got)}", path)
+        return Mismatch(f"{where}expected a number, got {_describe(got, hidden)}", path)
     if returns == "int":
         if not float(got).is_integer():
-            return Mismatch(f"{where}expected a whole number, got {float(got)!r}", path)
+            return Mismatch(f"{where}expected a whole number" + ("" if hidden else f", got {float(got)!r}"), path)
         if int(got) != int(expected):
             return Mismatch(f"{where}wrong value" + ("" if hidden else
                                                      f": expected {int(expected)}, got {int(got)}"), path)
@@ -162,7 +169,7 @@ def _compare_array(got, expected, rtol, atol, hidden, path):
     if _is_number(got) and not isinstance(got, np.ndarray):
         got = np.asarray(got)
     if not isinstance(got, np.ndarray):
-        return Mismatch(f"{where}expected a NumPy array, got {_describe(got)}", path)
+        return Mismatch(f"{where}expected a NumPy array, got {_describe(got, hidden)}", path)
     arrays = {} if hidden else {"got": got, "expected": expected}
     if got.shape != expected.shape:
         if hidden:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from autograder.names import printable
 from autograder.sandbox import wire
 from autograder.sandbox.launch import Limits
 from autograder.sandbox.process import StudentProcess, StudentProcessError
@@ -122,8 +123,8 @@ class Session:
 
     def _loaded(self, message) -> None:
         self.cell_errors = list(self.skipped.values()) + [
-            CellProblem(e["cell"] if type(e.get("cell")) is int else -1, str(e.get("type", "Error"))[:100],
-                        str(e.get("message", ""))[:2000], str(e.get("traceback", ""))[:4000])
+            CellProblem(e["cell"] if type(e.get("cell")) is int else -1, _text(e.get("type", "Error"), 100),
+                        _text(e.get("message", ""), 2000), _text(e.get("traceback", ""), 4000))
             for e in _list(message.get("errors")) if isinstance(e, dict)]
         self.names = _strings(message.get("names"))
         self.forbidden_imports = _strings(message.get("forbidden_imports"))
@@ -194,7 +195,13 @@ def _list(value) -> list:
 
 def _strings(value) -> list:
     """The student process's lists are data from an untrusted source: keep strings only."""
-    return [v[:300] for v in _list(value) if isinstance(v, str)]
+    return [_text(v, 300) for v in _list(value) if isinstance(v, str)]
+
+
+def _text(value, limit: int) -> str:
+    """Untrusted text, cut, and safe to encode: JSON's "\\ud800" decodes to a lone
+    surrogate, which would crash every UTF-8 writer downstream (SQLite, files)."""
+    return printable(str(value)[:limit])
 
 
 def _call_result(reply) -> CallResult:
@@ -210,6 +217,6 @@ def _call_result(reply) -> CallResult:
         warnings = _strings(reply.get("warnings"))
         return CallResult(True, value=value, mutated=mutated, warnings=warnings, forbidden=forbidden)
     error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
-    return CallResult(False, kind="exception", error_type=str(error.get("type", "Error"))[:100],
-                      message=str(error.get("message", ""))[:2000],
-                      traceback=str(error.get("traceback", ""))[:4000], forbidden=forbidden)
+    return CallResult(False, kind="exception", error_type=_text(error.get("type", "Error"), 100),
+                      message=_text(error.get("message", ""), 2000),
+                      traceback=_text(error.get("traceback", ""), 4000), forbidden=forbidden)
