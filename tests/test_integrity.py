@@ -9,6 +9,7 @@ Each test is one attack; each failed on the code before the fix.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 import shutil
@@ -22,6 +23,8 @@ import pytest
 
 from autograder import names, results, runner, seeds, submission
 from autograder.compare import compare
+from autograder.sandbox import launch
+from autograder.sandbox.session import Session
 from autograder.spec import Assignment, Case, Check, Rng
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -308,3 +311,29 @@ def test_file_name_and_metadata_that_disagree_are_refused(tmp_path):
     assert not (tmp_path / "r.json").exists()
     chosen = grade_cli("run", path, "-o", tmp_path / "r.json", "-q", "-a", "gradient_descent")
     assert chosen.returncode == 0 and "100.00 / 100" in chosen.stdout
+
+
+# ================================================================= 7. out of memory is out of memory
+
+FLOODS = {
+    "memfd": "import os\ndef flood():\n    fds = []\n    while True:\n"
+             "        fd = os.memfd_create('x')\n        os.write(fd, b'x' * (8 << 20))\n        fds.append(fd)\n",
+    "inodes": "import os\ndef flood():\n    i = 0\n    while True:\n"
+              "        open(os.path.expanduser(f'~/f{i}-' + 'x' * 200), 'w').close()\n        i += 1\n",
+}
+
+
+@pytest.mark.skipif(not launch.cgroups_available(), reason="needs a root grader with cgroups")
+@pytest.mark.parametrize("flood", list(FLOODS))
+def test_memory_floods_are_reported_as_memory_and_leave_no_cgroup(flood):
+    from autograder.assignments import gradient_descent as gd
+
+    limits = dataclasses.replace(runner.limits_for(gd.ASSIGNMENT), memory_mb=256)
+    session = Session([FLOODS[flood]], limits, (), time_budget=120).start()
+    try:
+        folders = list(session.proc.cgroup.dirs.values())
+        outcome = session.call("flood", {}, 60)
+    finally:
+        session.close()
+    assert (outcome.kind, "out of memory" in outcome.message) == ("memory", True), outcome
+    assert [f for f in folders if f.exists()] == []
