@@ -337,3 +337,28 @@ def test_memory_floods_are_reported_as_memory_and_leave_no_cgroup(flood):
         session.close()
     assert (outcome.kind, "out of memory" in outcome.message) == ("memory", True), outcome
     assert [f for f in folders if f.exists()] == []
+
+
+# ================================================================= 6. the grader's memory is bounded
+
+def test_a_reply_of_millions_of_tiny_values_is_refused_before_it_is_built():
+    from autograder.sandbox import wire
+
+    payload = ('{"event":"result","ok":true,"value":[' + ",".join(["[]"] * 3_000_000) + "]}").encode()
+    with pytest.raises(wire.WireTooLarge):
+        wire.loads(payload)
+    assert wire.loads(b'{"value": [1, 2, 3]}') == {"value": [1, 2, 3]}
+
+
+def test_returning_millions_of_empty_lists_fails_that_call_as_too_large():
+    from autograder.assignments import gradient_descent as gd
+
+    cells = ["def many():\n    return [[] for _ in range(3_000_000)]\n", "def fine():\n    return 7\n"]
+    session = Session(cells, runner.limits_for(gd.ASSIGNMENT), (), time_budget=120).start()
+    try:
+        outcome = session.call("many", {}, 60)
+        after = session.call("fine", {}, 60)
+    finally:
+        session.close()
+    assert outcome.kind == "too_large" and "parts" in outcome.message, outcome
+    assert after.ok and after.value == 7

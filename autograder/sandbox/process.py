@@ -96,6 +96,10 @@ class StudentProcess:
                                                    f"{MAX_MESSAGE // 2**20} MB")
         try:
             message = wire.loads(self._read(size, deadline))
+        except wire.WireTooLarge:
+            self.kill()
+            raise StudentProcessError("too_large", f"the returned value has more than "
+                                                   f"{wire.MAX_VALUES:,} parts") from None
         except wire.WireError as exc:
             self.kill()
             raise StudentProcessError("protocol", f"garbled answer from the student process ({exc})")
