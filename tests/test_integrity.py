@@ -362,3 +362,35 @@ def test_returning_millions_of_empty_lists_fails_that_call_as_too_large():
         session.close()
     assert outcome.kind == "too_large" and "parts" in outcome.message, outcome
     assert after.ok and after.value == 7
+
+
+# ================================================================= 9. replies belong to requests
+
+FORKED_FORGERY = '''
+import json, os, time
+import __main__
+
+def forge():
+    if os.fork() == 0:   # a child writes one well-formed reply of its own, first
+        payload = json.dumps({"event": "result", "ok": True, "value": "forged"}).encode()
+        os.write(__main__._OUT.fileno(), __main__.wire.HEADER.pack(len(payload)) + payload)
+        os._exit(0)
+    time.sleep(1.0)
+    return "real"
+
+def seven():
+    return 7
+'''
+
+
+def test_a_forged_reply_fails_its_call_only_and_later_replies_stay_in_step():
+    from autograder.assignments import gradient_descent as gd
+
+    session = Session([FORKED_FORGERY], runner.limits_for(gd.ASSIGNMENT), (), time_budget=120).start()
+    try:
+        forged = session.call("forge", {}, 30)
+        later = [session.call("seven", {}, 30) for _ in range(2)]
+    finally:
+        session.close()
+    assert (forged.ok, forged.kind) == (False, "protocol"), forged
+    assert [(r.ok, r.value) for r in later] == [(True, 7), (True, 7)]

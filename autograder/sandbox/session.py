@@ -60,6 +60,7 @@ class Session:
         self.call_seconds = 0.0   # wall time inside student calls, seen from here
         self._began = 0.0
         self._frozen = False
+        self._request_id = 0      # each call's reply must carry its id
         self.start_error = ""     # set when the process can't even be started: fail everything
 
     # -- loading ---------------------------------------------------------------
@@ -151,12 +152,13 @@ class Session:
             self.finish_loading()
             if self.proc is None or not self.proc.alive:
                 return CallResult(False, kind="crash", message="the student process could not be restarted")
-        request = {"op": "call", "function": function, "kwargs": wire.encode(kwargs),
-                   "global_seed": global_seed, "driver": driver}
+        self._request_id += 1
+        request = {"op": "call", "id": self._request_id, "function": function,
+                   "kwargs": wire.encode(kwargs), "global_seed": global_seed, "driver": driver}
         started = time.monotonic()
         try:
             self.proc.send(request)
-            reply = self.proc.receive(min(time.monotonic() + timeout, self.deadline))
+            reply = self._reply_to(self._request_id, min(time.monotonic() + timeout, self.deadline))
         except StudentProcessError as exc:
             self.call_seconds += time.monotonic() - started
             message = str(exc)
@@ -165,7 +167,19 @@ class Session:
             return CallResult(False, kind=exc.kind, message=message)
         self.call_seconds += time.monotonic() - started
         self.proc.reap_strays()
+        if reply.get("id") != self._request_id:
+            # e.g. a forked child's forgery: the real reply, when it comes, is skipped as stale
+            return CallResult(False, kind="protocol", message="the student process sent an answer "
+                              "that belongs to no request")
         return _call_result(reply)
+
+    def _reply_to(self, request_id: int, deadline: float) -> dict:
+        """The next reply that is not a late one to an earlier request."""
+        while True:
+            reply = self.proc.receive(deadline)
+            said = reply.get("id")
+            if not (type(said) is int and 0 < said < request_id):
+                return reply
 
     def freeze_output(self) -> None:
         """Keep nothing the student prints from now on (see runner: hidden cases)."""
