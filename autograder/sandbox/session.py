@@ -156,21 +156,29 @@ class Session:
         request = {"op": "call", "id": self._request_id, "function": function,
                    "kwargs": wire.encode(kwargs), "global_seed": global_seed, "driver": driver}
         started = time.monotonic()
+        deadline = min(time.monotonic() + timeout, self.deadline)
         try:
             self.proc.send(request)
-            reply = self._reply_to(self._request_id, min(time.monotonic() + timeout, self.deadline))
+            reply = self._reply_to(self._request_id, deadline)
         except StudentProcessError as exc:
             self.call_seconds += time.monotonic() - started
             message = str(exc)
             if exc.kind == "timeout":
                 message = f"did not return within {timeout:g} s (infinite loop, or far too slow?)"
             return CallResult(False, kind=exc.kind, message=message)
-        self.call_seconds += time.monotonic() - started
-        self.proc.reap_strays()
         if reply.get("id") != self._request_id:
-            # e.g. a forked child's forgery: the real reply, when it comes, is skipped as stale
+            # e.g. a forked child's forgery. Wait for the real reply and drop it (or let the
+            # deadline kill the process), so that the next call's reply is its own.
+            try:
+                while self.proc.receive(deadline).get("id") != self._request_id:
+                    pass
+            except StudentProcessError:
+                pass
+            self.call_seconds += time.monotonic() - started
             return CallResult(False, kind="protocol", message="the student process sent an answer "
                               "that belongs to no request")
+        self.call_seconds += time.monotonic() - started
+        self.proc.reap_strays()
         return _call_result(reply)
 
     def _reply_to(self, request_id: int, deadline: float) -> dict:
