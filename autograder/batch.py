@@ -90,6 +90,14 @@ def warm(assignment_id: str) -> str:
     return _prepared[assignment_id]
 
 
+def _start_worker(assignment_id: str, batch_pid: int) -> None:
+    """A local pool worker: dies with the batch (see lifetime), then warms up."""
+    from autograder.lifetime import tie_to_parent
+
+    tie_to_parent(batch_pid)
+    warm(assignment_id)
+
+
 def grade_job(job: Job) -> dict:
     """Runs in a worker (local or Dask): one submission -> its results.json dict."""
     from autograder import assignments, results
@@ -114,7 +122,7 @@ class LocalPool:
 
     def _new(self):
         return cf.ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                      initializer=warm, initargs=(self.assignment,))
+                                      initializer=_start_worker, initargs=(self.assignment, os.getpid()))
 
     def run(self, jobs: list[Job]):
         """Yield (job, results-or-exception) as they finish."""
@@ -150,7 +158,10 @@ class DaskPool:
     def __init__(self, address: str, assignment: str):
         from dask.distributed import Client
 
+        from autograder.lifetime import TieToParent
+
         self.client = Client(address, timeout="30s")
+        self.client.register_plugin(TieToParent())
         self.assignment = assignment
 
     def run(self, jobs: list[Job]):

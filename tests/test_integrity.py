@@ -394,3 +394,110 @@ def test_a_forged_reply_fails_its_call_only_and_later_replies_stay_in_step():
         session.close()
     assert (forged.ok, forged.kind) == (False, "protocol"), forged
     assert [(r.ok, r.value) for r in later] == [(True, 7), (True, 7)]
+
+
+# ================================================================= 8. workers die with their batch
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for task in os.listdir(f"/proc/{pid}/task")
+                for c in open(f"/proc/{pid}/task/{task}/children").read().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _wait(condition, seconds: float) -> bool:
+    """Poll until condition() (generous bound; not a timing assertion)."""
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+@pytest.mark.slow
+def test_batch_workers_die_when_the_batch_is_killed(tmp_path):
+    import signal
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for i in range(8):
+        shutil.copy(EXAMPLES / "alice_gradient_descent.ipynb", subs / f"s{i}.ipynb")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([GRADE, "batch", str(subs), "-a", "gradient_descent", "-o", str(out),
+                             "--jobs", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def graded_one():  # the workers are up (tied to the batch first thing, then warmed)
+            results = list(out.glob("*/results.json"))
+            return bool(results) or proc.poll() is not None
+        assert _wait(graded_one, 600) and proc.poll() is None
+        workers = [c for c in _children(proc.pid)
+                   if b"spawn_main" in open(f"/proc/{c}/cmdline", "rb").read()]
+        assert len(workers) == 2
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert _wait(lambda: not any(_alive(w) for w in workers), 60), \
+            [w for w in workers if _alive(w)]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+ORPHAN = '''
+import os, subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time\\n"
+                          "from autograder.lifetime import TieToParent\\n"
+                          "TieToParent().setup(worker=None)\\n"
+                          "print('tied', flush=True)\\n"
+                          "time.sleep(600)\\n"], stdout=sys.stdout)
+print(child.pid, flush=True)
+time.sleep(600)
+'''
+
+
+def test_the_dask_worker_plugin_ends_a_worker_whose_parent_died():
+    import signal
+
+    parent = subprocess.Popen([sys.executable, "-c", ORPHAN], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        worker = int(parent.stdout.readline())
+        import select
+
+        assert select.select([parent.stdout], [], [], 60)[0], "the worker never said it was tied"
+        assert parent.stdout.readline().strip() == "tied"
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+        assert _wait(lambda: not _alive(worker), 30)
+    finally:
+        parent.kill()
+        try:
+            os.kill(worker, signal.SIGKILL)
+        except (OSError, UnboundLocalError):
+            pass
+
+
+@pytest.mark.slow
+def test_dask_pool_registers_the_plugin_on_its_workers():
+    distributed = pytest.importorskip("dask.distributed")
+    from autograder.batch import DaskPool
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        pool = DaskPool(cluster.scheduler_address, "gradient_descent")
+        try:
+            plugins = pool.client.run(lambda dask_worker: sorted(dask_worker.plugins))
+        finally:
+            pool.close()
+    assert all("dlphys-tie-to-parent" in names for names in plugins.values()), plugins
