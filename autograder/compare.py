@@ -147,13 +147,25 @@ def _compare_scalar(got, expected, rtol, atol, hidden, returns, path):
     if not np.isfinite(g) and np.isfinite(e):
         return Mismatch(f"{where}the value is {g} (not finite)", path)
     if not np.isclose(g, e, rtol=rtol, atol=atol):
-        detail = "" if hidden else f": expected {e:.10g}, got {g:.10g}"
-        return Mismatch(f"{where}wrong value{detail} (relative error {_rel(g, e):.2g})", path)
+        if hidden:
+            return Mismatch(f"{where}wrong value ({_how_far(_rel(g, e))})", path)
+        return Mismatch(f"{where}wrong value: expected {e:.10g}, got {g:.10g} "
+                        f"(relative error {_rel(g, e):.2g})", path)
     return None
 
 
 def _rel(g, e) -> float:
     return abs(g - e) / max(abs(e), 1e-300)
+
+
+def _how_far(relative_error: float) -> str:
+    """A hidden test's error in a few fixed words: the exact size of an error is
+    computed from the student's value, which could encode the hidden inputs."""
+    if relative_error < 1e-3:
+        return "close, but outside the tolerance"
+    if relative_error < 0.1:
+        return "off by less than 10%"
+    return "far off"
 
 
 def _compare_array(got, expected, rtol, atol, hidden, path):
@@ -186,7 +198,8 @@ def _compare_array(got, expected, rtol, atol, hidden, path):
     e = expected.astype(np.float64)
     bad_finite = ~np.isfinite(g) & np.isfinite(e)
     if bad_finite.any():
-        return Mismatch(f"{where}{int(bad_finite.sum())} entries are NaN or infinite", path, **arrays)
+        count = "some" if hidden else int(bad_finite.sum())
+        return Mismatch(f"{where}{count} entries are NaN or infinite", path, **arrays)
     close = np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
         return None
@@ -196,8 +209,9 @@ def _compare_array(got, expected, rtol, atol, hidden, path):
     scale = float(np.max(np.abs(e))) or 1.0
     summary = (f"{n_bad} of {e.size} entries differ; max abs error {float(err[worst]):.3g} "
                f"({float(err[worst]) / scale:.2g} of the largest expected value)")
-    if hidden:
-        return Mismatch(f"{where}{summary}", path)
+    if hidden:  # how many and how far are the student's to choose: fixed words only
+        return Mismatch(f"{where}the values differ from the expected ones (largest error, relative "
+                        f"to the largest expected value: {_how_far(float(err[worst]) / scale)})", path)
     idx = tuple(int(i) for i in worst)
     return Mismatch(f"{where}{summary}; worst at index {idx}: expected {float(e[worst]):.6g}, "
                     f"got {float(g[worst]):.6g}", path, **arrays)

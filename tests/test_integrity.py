@@ -167,12 +167,20 @@ CHANNELS = {
                     "def as_wire_tag(number):\n    return Tagged(repr(float(number)))\n"),
     "as_dict_key": ("builtins:dict", "dict",
                     "def as_dict_key(number):\n    return {repr(float(number)): 1}\n"),
+    # the size of an error, computed from the student's value, is a channel too
+    "as_scalar_error": ("builtins:round", "scalar",
+                        "def as_scalar_error(number):\n    return round(number) * (1 + 1000 * number)\n"),
+    "as_array_error": ("numpy:asarray", "array",
+                       "def as_array_error(a):\n    return 1000 * a\n"),
 }
+NO_NUMBERS = ("as_scalar_error", "as_array_error")
 LEAKY = Assignment(
     id="leaky", title="hidden-test channels", numpy_only=True, time_budget=90.0,
     checks=[Check(function=f, points=1, reference=ref, returns=returns, timeout=5.0,
-                  cases=[Case(f"hidden: {i}", lambda rng: {"number": float(rng.uniform(1, 2))},
-                              hidden=True) for i in range(2)])
+                  cases=[Case(f"hidden: {i}", (lambda rng: {"a": np.full(3, rng.uniform(1, 2))})
+                              if ref == "numpy:asarray" else
+                              (lambda rng: {"number": float(rng.uniform(1, 2))}), hidden=True)
+                         for i in range(2)])
             for f, (ref, returns, _) in CHANNELS.items()])
 
 
@@ -181,11 +189,14 @@ def test_no_hidden_input_reaches_any_output_through_any_channel():
     report = runner.grade(LEAKY, ["import numpy as np\n"] + [c for *_, c in CHANNELS.values()],
                           "mallory", seed)
     hidden = [_leak(case.make(Rng(seeds.case_seed(check.function, i, True, seed)).make())["number"])
-              for check in LEAKY.checks for i, case in enumerate(check.cases)]
+              for check in LEAKY.checks for i, case in enumerate(check.cases)
+              if check.function not in NO_NUMBERS]
     data = results.to_gradescope(report)
     written = json.dumps(data) + "".join(t.feedback for t in report.tests)
     assert all(t.kind != "passed" for t in report.tests), [t.feedback for t in report.tests]
     assert [v for v in hidden if v in written] == [], [t.feedback for t in report.tests]
+    sized = [t.feedback for t in report.tests if t.function in NO_NUMBERS]
+    assert sized and not any(c.isdigit() for c in "".join(sized)), sized
 
 
 @pytest.mark.parametrize("got, expected, returns", [
