@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import __version__
+from autograder.names import folder_for, from_file_name
 
 NOTEBOOK_SUFFIXES = (".ipynb", ".py")
 
@@ -39,20 +40,36 @@ class Job:
 
 
 def discover(directory: Path, assignment: str) -> list[Found]:
-    """Flat `DIR/<student>.ipynb` (or .py), or nbgrader's `DIR/<student>/<assignment>/*.ipynb`."""
+    """Flat `DIR/<student>.ipynb` (or .py), or nbgrader's `DIR/<student>/<assignment>/*.ipynb`.
+    Links are listed too, so that `load` refuses them and the student is told."""
     found: dict[str, Path] = {}
     for entry in sorted(directory.iterdir()):
-        if entry.is_file() and entry.suffix in NOTEBOOK_SUFFIXES and not entry.name.startswith("."):
-            found.setdefault(entry.stem, entry)
-        elif entry.is_dir() and not entry.name.startswith("."):
+        if entry.name.startswith("._"):  # macOS archive debris, not a student
+            continue
+        if entry.suffix in NOTEBOOK_SUFFIXES and (entry.is_symlink() or entry.is_file()):
+            found.setdefault(from_file_name(entry.stem), entry)
+        elif entry.is_dir() and not entry.name.startswith("."):  # .git, .ipynb_checkpoints
             folder = entry / assignment
             if not folder.is_dir():
                 continue
             notebooks = sorted(p for p in folder.iterdir() if p.suffix == ".ipynb")
             preferred = [p for p in notebooks if p.stem == assignment]
             if preferred or notebooks:
-                found.setdefault(entry.name, (preferred or notebooks)[0])
+                found.setdefault(from_file_name(entry.name), (preferred or notebooks)[0])
     return [Found(student, path) for student, path in found.items()]
+
+
+def _unreadable_fingerprint(path: Path, reason: str) -> str:
+    """Stands for the hash of a file that was not read (a link, a huge file):
+    what lstat says about it and why it was refused, so a changed file is seen."""
+    import hashlib
+
+    try:
+        info = path.lstat()
+        about = f"{info.st_mode}:{info.st_size}:{info.st_mtime_ns}"
+    except OSError:
+        about = "missing"
+    return hashlib.sha256(f"unreadable\0{about}\0{reason}".encode("utf-8", "backslashreplace")).hexdigest()
 
 
 # ---------------------------------------------------------------- in a worker
@@ -71,6 +88,14 @@ def warm(assignment_id: str) -> str:
 
         _prepared[assignment_id] = prepare_reference(assignments.get(assignment_id))()
     return _prepared[assignment_id]
+
+
+def _start_worker(assignment_id: str, batch_pid: int) -> None:
+    """A local pool worker: dies with the batch (see lifetime), then warms up."""
+    from autograder.lifetime import tie_to_parent
+
+    tie_to_parent(batch_pid)
+    warm(assignment_id)
 
 
 def grade_job(job: Job) -> dict:
@@ -97,7 +122,7 @@ class LocalPool:
 
     def _new(self):
         return cf.ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                      initializer=warm, initargs=(self.assignment,))
+                                      initializer=_start_worker, initargs=(self.assignment, os.getpid()))
 
     def run(self, jobs: list[Job]):
         """Yield (job, results-or-exception) as they finish."""
@@ -133,7 +158,10 @@ class DaskPool:
     def __init__(self, address: str, assignment: str):
         from dask.distributed import Client
 
+        from autograder.lifetime import TieToParent
+
         self.client = Client(address, timeout="30s")
+        self.client.register_plugin(TieToParent())
         self.assignment = assignment
 
     def run(self, jobs: list[Job]):
@@ -174,6 +202,7 @@ def run_batch(directory: Path, assignment, outdir: Path, secret: bytes, jobs: in
     these students (always regraded: a regrade request); the exports still cover everyone."""
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn, TimeRemainingColumn)
+    from rich.markup import escape
 
     from autograder import exports, fingerprint, results, seeds
     from autograder.gradebook import Gradebook
@@ -198,26 +227,25 @@ def run_batch(directory: Path, assignment, outdir: Path, secret: bytes, jobs: in
         for item in found:
             seed = seeds.student_seed(secret, assignment.id, item.student)
             try:
-                sub = load(item.path)
+                sub = load(item.path, within=directory)
             except SubmissionError as exc:
                 # Unreadable: graded as zero with the reason, right here.
-                import hashlib
-
-                sha = hashlib.sha256(item.path.read_bytes() if item.path.is_file() else b"").hexdigest()
+                sha = _unreadable_fingerprint(item.path, str(exc))
                 if current(book, item.student, sha, seed) is None:
                     data = results.to_gradescope(failed_report(assignment, item.student, seed,
                                                                "unreadable", f"unreadable submission: {exc}"))
-                    results.write_json(data, outdir / item.student / "results.json")
-                    book.record(data, sha256=sha, status="unreadable", source=str(item.path))
+                    results.write_json(data, outdir / folder_for(item.student) / "results.json")
+                    book.record(data, sha256=sha, status="unreadable", source=from_file_name(str(item.path)))
                 unreadable += 1
                 continue
             stored = current(book, item.student, sub.sha256, seed)
             if stored is not None:
-                if not (outdir / item.student / "results.json").exists():
-                    results.write_json(stored, outdir / item.student / "results.json")
+                if not (outdir / folder_for(item.student) / "results.json").exists():
+                    results.write_json(stored, outdir / folder_for(item.student) / "results.json")
                 skipped += 1
                 continue
-            todo.append(Job(assignment.id, item.student, seed, sub.cells, sub.sha256, str(item.path)))
+            todo.append(Job(assignment.id, item.student, seed, sub.cells, sub.sha256,
+                            from_file_name(str(item.path))))
 
         graded = failed = 0
         if todo:
@@ -232,10 +260,11 @@ def run_batch(directory: Path, assignment, outdir: Path, secret: bytes, jobs: in
                     for job, outcome in pool.run(todo):
                         if isinstance(outcome, Exception):
                             failed += 1
-                            progress.console.print(f"[red]{job.student}: grader error "
-                                                   f"({type(outcome).__name__}: {outcome}); rerun to retry[/]")
+                            progress.console.print(f"[red]{escape(job.student)}: grader error "
+                                                   f"({type(outcome).__name__}: {escape(str(outcome))}); "
+                                                   "rerun to retry[/]")
                         else:
-                            results.write_json(outcome, outdir / job.student / "results.json")
+                            results.write_json(outcome, outdir / folder_for(job.student) / "results.json")
                             book.record(outcome, sha256=job.sha256, source=job.source)
                             graded += 1
                         progress.advance(task)

@@ -32,6 +32,11 @@ def main():
 def _assignment(assignment_id: str | None, path: str, named: str | None):
     from autograder import assignments
 
+    if assignment_id is None and named in assignments.ASSIGNMENT_IDS:
+        by_name = assignments.detect(path, None)
+        if by_name is not None and by_name != named:
+            raise BadInput(f"{path}: its file name says {by_name} but its metadata says {named}; "
+                           "pass --assignment to choose")
     chosen = assignment_id or assignments.detect(path, named)
     if chosen is None:
         raise BadInput(f"cannot tell the assignment of {path}: pass --assignment "
@@ -104,6 +109,7 @@ def run(submission, assignment_id, output, student, fail_under, seed, secret_fil
         verbose):
     """Grade one SUBMISSION (.ipynb or .py) and write results.json."""
     from autograder import results, seeds
+    from autograder.names import from_file_name, printable
     from autograder.runner import grade
     from autograder.submission import SubmissionError, load
 
@@ -112,7 +118,7 @@ def run(submission, assignment_id, output, student, fail_under, seed, secret_fil
     except SubmissionError as exc:
         raise BadInput(str(exc)) from None
     assignment = _assignment(assignment_id, submission, sub.assignment)
-    student = student or sub.path.stem
+    student = printable(student) if student else from_file_name(sub.path.stem)
     if seed is None:
         try:
             seed = seeds.student_seed(seeds.load_secret(secret_file), assignment.id, student)
@@ -128,15 +134,17 @@ def run(submission, assignment_id, output, student, fail_under, seed, secret_fil
     except OSError as exc:
         raise BadInput(f"cannot write {exc.filename or output}: {exc.strerror or exc}") from None
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console()
     if quiet:
-        console.print(f"{assignment.id} {student}: {report.score:.2f} / {report.max_score:.0f}")
+        console.print(f"{assignment.id} {escape(student)}: {report.score:.2f} / {report.max_score:.0f}",
+                      highlight=False)
     else:
         from autograder.render import print_report
 
         print_report(report, console, verbose=verbose)
-        console.print(f"[dim]wrote {output}[/]")
+        console.print(f"[dim]wrote {escape(output)}[/]")
     if fail_under is not None and report.score < fail_under:
         console.print(f"[red]score {report.score:.2f} is below --fail-under {fail_under:g}[/]")
         sys.exit(EXIT_BELOW_THRESHOLD)
@@ -160,6 +168,7 @@ def batch(directory, assignment_id, outdir, jobs, scheduler, secret_file, force,
     from pathlib import Path
 
     from rich.console import Console
+    from rich.markup import escape
 
     from autograder import seeds
     from autograder.batch import UnknownStudent, run_batch
@@ -183,7 +192,7 @@ def batch(directory, assignment_id, outdir, jobs, scheduler, secret_file, force,
         raise BadInput(f"cannot grade: {exc}") from None
     console.print(f"{summary.total} submissions: {summary.graded} graded, {summary.skipped} unchanged "
                   f"(skipped), {summary.unreadable} unreadable, {summary.failed} grader errors")
-    console.print(f"[dim]wrote {outdir}/: grades.csv, junit.xml, gradebook.sqlite, report.html, "
+    console.print(f"[dim]wrote {escape(outdir)}/: grades.csv, junit.xml, gradebook.sqlite, report.html, "
                   "<student>/results.json and <student>/feedback.html[/]")
     if summary.failed:
         sys.exit(EXIT_BELOW_THRESHOLD)

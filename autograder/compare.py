@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from autograder.names import printable
 from autograder.sandbox.wire import Unsupported
 
 
@@ -40,6 +41,8 @@ class Mismatch:
 def _slice2d(arr: np.ndarray, limit: int) -> list:
     """NHWC images -> first image, first channel; anything -> its first 2-D slice."""
     a = np.asarray(arr, dtype=float) if arr.dtype.kind in "biuf" else np.zeros((1, 1))
+    if a.size == 0:  # e.g. a (0, 3, 4, 1) batch: nothing to picture
+        return []
     if a.ndim == 4:
         a = a[0, :, :, 0]
     while a.ndim > 2:
@@ -50,9 +53,10 @@ def _slice2d(arr: np.ndarray, limit: int) -> list:
     return [[None if not np.isfinite(v) else round(float(v), 6) for v in row] for row in a]
 
 
-def _describe(value) -> str:
+def _describe(value, hidden: bool = False) -> str:
     if isinstance(value, Unsupported):
-        return f"a {value.type_name} object"
+        # The type's name is the student's to choose: on a hidden test it could carry the inputs.
+        return "an object of a type that cannot be graded" if hidden else f"a {printable(value.type_name)} object"
     if isinstance(value, np.ndarray):
         return f"a {value.dtype} array of shape {value.shape}"
     return f"a {type(value).__name__}"
@@ -85,9 +89,10 @@ def compare(got, expected, *, rtol: float, atol: float, hidden: bool, returns: s
     where = f"{path}: " if path else ""
     if isinstance(expected, tuple):
         if not isinstance(got, (tuple, list)):
-            return Mismatch(f"{where}expected a tuple of {len(expected)} values, got {_describe(got)}", path)
+            return Mismatch(f"{where}expected a tuple of {len(expected)} values, got {_describe(got, hidden)}", path)
         if len(got) != len(expected):
-            return Mismatch(f"{where}expected a tuple of {len(expected)} values, got {len(got)}", path)
+            return Mismatch(f"{where}expected a tuple of {len(expected)} values, got "
+                            f"{'a different number' if hidden else len(got)}", path)
         labels = [names[i] if names and i < len(names) else f"element {i}" for i in range(len(expected))]
         return _parts_verdict([(label, compare(g, e, rtol=rtol, atol=atol, hidden=hidden,
                                                returns=_kind_of(e), path=label))
@@ -95,10 +100,11 @@ def compare(got, expected, *, rtol: float, atol: float, hidden: bool, returns: s
                               rtol, atol, hidden)
     if isinstance(expected, dict):
         if not isinstance(got, dict):
-            return Mismatch(f"{where}expected a dict with keys {sorted(expected)}, got {_describe(got)}", path)
+            return Mismatch(f"{where}expected a dict with keys {sorted(expected)}, got {_describe(got, hidden)}", path)
         missing, extra = sorted(set(expected) - set(got)), sorted(set(got) - set(expected))
         if missing or extra:
-            return Mismatch(f"{where}dict keys differ: missing {missing}, unexpected {extra}", path)
+            unexpected = ("some keys that were not asked for" if extra else "none") if hidden else extra
+            return Mismatch(f"{where}dict keys differ: missing {missing}, unexpected {unexpected}", path)
         keys = list(expected)
         verdicts = []
         for key in keys:
@@ -110,9 +116,10 @@ def compare(got, expected, *, rtol: float, atol: float, hidden: bool, returns: s
                               rtol, atol, hidden)
     if isinstance(expected, list) and returns == "list":
         if not isinstance(got, (list, tuple)):
-            return Mismatch(f"{where}expected a list, got {_describe(got)}", path)
+            return Mismatch(f"{where}expected a list, got {_describe(got, hidden)}", path)
         if len(got) != len(expected):
-            return Mismatch(f"{where}expected a list of {len(expected)} items, got {len(got)}", path)
+            return Mismatch(f"{where}expected a list of {len(expected)} items, got "
+                            f"{'a different number' if hidden else len(got)}", path)
         for i, (g, e) in enumerate(zip(got, expected)):
             bad = compare(g, e, rtol=rtol, atol=atol, hidden=hidden, returns=_kind_of(e),
                           path=f"{path}[{i}]" if path else f"item {i}")
@@ -192,10 +199,10 @@ def _compare_scalar(got, expected, rtol, atol, hidden, returns, path):
         return Mismatch(f"{where}expected a single number, got an array of shape {got.shape} "
                         "(use float(...) or .item())", path)
     if not _is_number(got):
-        return Mismatch(f"{where}expected a number, got {_describe(got)}", path)
+        return Mismatch(f"{where}expected a number, got {_describe(got, hidden)}", path)
     if returns == "int":
         if not float(got).is_integer():
-            return Mismatch(f"{where}expected a whole number, got {float(got)!r}", path)
+            return Mismatch(f"{where}expected a whole number" + ("" if hidden else f", got {float(got)!r}"), path)
         if int(got) != int(expected):
             return Mismatch(f"{where}wrong value" + ("" if hidden else
                                                      f": expected {int(expected)}, got {int(got)}"), path)
@@ -204,13 +211,25 @@ def _compare_scalar(got, expected, rtol, atol, hidden, returns, path):
     if not np.isfinite(g) and np.isfinite(e):
         return Mismatch(f"{where}the value is {g} (not finite)", path)
     if not np.isclose(g, e, rtol=rtol, atol=atol):
-        detail = "" if hidden else f": expected {e:.10g}, got {g:.10g}"
-        return Mismatch(f"{where}wrong value{detail} (relative error {_rel(g, e):.2g})", path)
+        if hidden:
+            return Mismatch(f"{where}wrong value ({_how_far(_rel(g, e))})", path)
+        return Mismatch(f"{where}wrong value: expected {e:.10g}, got {g:.10g} "
+                        f"(relative error {_rel(g, e):.2g})", path)
     return None
 
 
 def _rel(g, e) -> float:
     return abs(g - e) / max(abs(e), 1e-300)
+
+
+def _how_far(relative_error: float) -> str:
+    """A hidden test's error in a few fixed words: the exact size of an error is
+    computed from the student's value, which could encode the hidden inputs."""
+    if relative_error < 1e-3:
+        return "close, but outside the tolerance"
+    if relative_error < 0.1:
+        return "off by less than 10%"
+    return "far off"
 
 
 def _compare_array(got, expected, rtol, atol, hidden, path):
@@ -226,7 +245,7 @@ def _compare_array(got, expected, rtol, atol, hidden, path):
     if _is_number(got) and not isinstance(got, np.ndarray):
         got = np.asarray(got)
     if not isinstance(got, np.ndarray):
-        return Mismatch(f"{where}expected a NumPy array, got {_describe(got)}", path)
+        return Mismatch(f"{where}expected a NumPy array, got {_describe(got, hidden)}", path)
     arrays = {} if hidden else {"got": got, "expected": expected}
     if got.shape != expected.shape:
         if hidden:
@@ -243,7 +262,8 @@ def _compare_array(got, expected, rtol, atol, hidden, path):
     e = expected.astype(np.float64)
     bad_finite = ~np.isfinite(g) & np.isfinite(e)
     if bad_finite.any():
-        return Mismatch(f"{where}{int(bad_finite.sum())} entries are NaN or infinite", path, **arrays)
+        count = "some" if hidden else int(bad_finite.sum())
+        return Mismatch(f"{where}{count} entries are NaN or infinite", path, **arrays)
     close = np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
         return None
@@ -253,8 +273,9 @@ def _compare_array(got, expected, rtol, atol, hidden, path):
     scale = float(np.max(np.abs(e))) or 1.0
     summary = (f"{n_bad} of {e.size} entries differ; max abs error {float(err[worst]):.3g} "
                f"({float(err[worst]) / scale:.2g} of the largest expected value)")
-    if hidden:
-        return Mismatch(f"{where}{summary}", path)
+    if hidden:  # how many and how far are the student's to choose: fixed words only
+        return Mismatch(f"{where}the values differ from the expected ones (largest error, relative "
+                        f"to the largest expected value: {_how_far(float(err[worst]) / scale)})", path)
     idx = tuple(int(i) for i in worst)
     return Mismatch(f"{where}{summary}; worst at index {idx}: expected {float(e[worst]):.6g}, "
                     f"got {float(g[worst]):.6g}", path, **arrays)

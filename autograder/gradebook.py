@@ -13,6 +13,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+from autograder.names import printable
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
     assignment     TEXT NOT NULL,
@@ -109,7 +111,7 @@ class Gradebook:
     def record(self, results: dict, *, sha256: str, status: str = "graded", source: str = "") -> None:
         """Store one student's grading atomically (replacing an older one)."""
         extra = results["extra_data"]
-        key = (extra["assignment"], extra["student"])
+        key = (printable(extra["assignment"]), printable(extra["student"]))
         self.db.execute("BEGIN IMMEDIATE")
         try:
             self.db.execute("DELETE FROM tests WHERE assignment=? AND student=?", key)
@@ -119,12 +121,12 @@ class Gradebook:
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (*key, sha256, int(extra["seed"]), extra["versions"]["autograder"],
                  float(results["score"]), float(results["max_score"]), status, time.time(),
-                 float(results.get("execution_time", 0.0)), extra.get("device", ""), source,
+                 float(results.get("execution_time", 0.0)), extra.get("device", ""), printable(source),
                  json.dumps(results), extra.get("fingerprint", "")))
             self.db.executemany(
                 "INSERT INTO tests VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [(*key, i, t["name"], t["tags"][1], int(t["extra_data"]["hidden"]), float(t["score"]),
-                  float(t["max_score"]), t["status"], t["extra_data"]["kind"], t["output"],
+                [(*key, i, printable(t["name"]), t["tags"][1], int(t["extra_data"]["hidden"]), float(t["score"]),
+                  float(t["max_score"]), t["status"], t["extra_data"]["kind"], printable(t["output"]),
                   json.dumps(t["extra_data"].get("hints", [])), float(t["extra_data"]["seconds"]))
                  for i, t in enumerate(results["tests"])])
             self.db.execute("COMMIT")

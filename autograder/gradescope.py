@@ -136,7 +136,7 @@ PYTHON
 fi
 
 # The submission: a notebook before a .py; the assignment's name before others;
-# shallow before deep; never checkpoints, hidden files or macOS zip debris.
+# shallow before deep; never checkpoints, hidden files, macOS zip debris or links.
 FILE="$("$PY" - "$SUBMISSION" "$ASSIGNMENT" <<'PYTHON' 2>/dev/null
 import sys
 from pathlib import Path
@@ -145,7 +145,10 @@ if root.is_dir():
     def visible(p):
         parts = p.relative_to(root).parts
         return not any(x.startswith(".") or x in ("__pycache__", "__MACOSX") for x in parts)
-    found = [p for p in root.rglob("*") if p.suffix in (".ipynb", ".py") and p.is_file() and visible(p)]
+    def inside(p):  # never a link, nor a file reached through one: grading runs as root
+        return not p.is_symlink() and p.resolve().is_relative_to(root.resolve())
+    found = [p for p in root.rglob("*") if p.suffix in (".ipynb", ".py") and p.is_file()
+             and visible(p) and inside(p)]
     if found:
         rank = lambda p: (p.suffix != ".ipynb", p.stem != assignment, assignment not in p.stem.lower(),
                           len(p.relative_to(root).parts), str(p))

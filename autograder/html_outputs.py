@@ -4,7 +4,7 @@ Layout of OUTDIR (the folder of `grade batch -o OUTDIR`):
 
 one assignment in the gradebook (the usual case)
     OUTDIR/report.html                    the class report
-    OUTDIR/<student>/feedback.html        each student's feedback page
+    OUTDIR/<folder>/feedback.html         each student's feedback page (folder: names.folder_for)
 
 several assignments in one gradebook
     OUTDIR/report.html                    an index: one line per assignment
@@ -25,14 +25,8 @@ from urllib.parse import quote
 
 from autograder.class_report import render_class_report
 from autograder.feedback_html import assignment_title, bar, esc, fmt, page, render_feedback
+from autograder.names import folder_for
 from autograder.results import write_text
-
-
-def _safe_student(student: str) -> bool:
-    """A student id usable as one folder name inside OUTDIR (batch writes
-    OUTDIR/<student>/results.json under the same rule)."""
-    return bool(student) and student not in (".", "..") and "/" not in student and "\\" not in student \
-        and "\0" not in student
 
 
 def _multi(book) -> bool:
@@ -68,15 +62,13 @@ def _assignment_pages(book, assignment, outdir: Path, multi: bool) -> list[Path]
     written = []
     students = set()
     for student, results in book.results(assignment_id).items():
-        if not _safe_student(student):
-            continue
-        path = outdir / student / name
+        path = outdir / folder_for(student) / name
         write_text(render_feedback(results), path)
         written.append(path)
         students.add(student)
 
     def href(student: str):
-        return f"{quote(student)}/{name}" if student in students else None
+        return f"{quote(folder_for(student))}/{name}" if student in students else None
 
     path = outdir / report_name(assignment_id, multi)
     write_text(render_class_report(book, assignment, feedback_href=href), path)
@@ -105,15 +97,13 @@ def _indexes(book, outdir: Path) -> list[Path]:
     written = [outdir / "report.html"]
     write_text(page("Class reports", body), written[0])
     for student, graded in sorted(per_student.items()):
-        if not _safe_student(student):
-            continue
         items = "".join(f'<tr data-assignment="{esc(a)}"><td><a href="{esc(feedback_name(a, True))}">{esc(a)}</a></td>'
                         f'<td class="num">{fmt(s)} / {fmt(m)}</td><td>{bar(s / m if m else 0)}</td></tr>'
                         for a, s, m in graded)
         body = (f'<header><h1>Feedback</h1><p class="meta">Student: <strong class="student">{esc(student)}'
                 '</strong></p></header><table class="assignments"><thead><tr><th>assignment</th>'
                 f'<th class="num">score</th><th></th></tr></thead><tbody>{items}</tbody></table>')
-        path = outdir / student / "feedback.html"
+        path = outdir / folder_for(student) / "feedback.html"
         write_text(page(f"Feedback: {student}", body), path)
         written.append(path)
     return written

@@ -171,8 +171,9 @@ def grade_case(check: Check, index: int, case: Case, session, seed: int,
         inputs = case.make(Rng(seeds.case_seed(check.function, index, case.hidden, seed)).make())
         try:
             _run_case(check, case, inputs, session, result)
-        except Exception as exc:  # whatever the student sent tripped the grader: fail closed
-            _fail(result, "protocol", f"the answer of {check.function} could not be handled "
+        except Exception as exc:  # whatever the student sent tripped the grader: fail closed,
+            # costing this test only (not a process killer: the process is fine)
+            _fail(result, "wrong", f"the answer of {check.function} could not be handled "
                   f"({type(exc).__name__})")
         if result.kind in PROCESS_KILLERS:
             fatal[check.function] = result
@@ -199,7 +200,7 @@ def _run_case(check: Check, case: Case, inputs: dict, session: Session, result: 
         return _fail(result, "wrong", f"the returned value could not be compared with the expected "
                      f"one ({type(exc).__name__})")
     if call.mutated:
-        return _fail(result, "wrong", _mutated_message(check.function, call.mutated))
+        return _fail(result, "wrong", _mutated_message(check.function, call.mutated, inputs))
     if check.warning_free and call.warnings:
         said = "" if case.hidden else ": " + "; ".join(call.warnings)
         _fail(result, "wrong", f"NumPy warned during the call{said}. The result must be "
@@ -212,7 +213,7 @@ def _run_case(check: Check, case: Case, inputs: dict, session: Session, result: 
         result.passed, result.kind = True, "passed"
         return
     _fail(result, "wrong", mismatch.message)
-    result.preview = None if case.hidden else mismatch.preview()
+    result.preview = None if case.hidden else _preview(mismatch)
     result.hints = _fired_hints(check, inputs, call.value, expected)
 
 
@@ -228,7 +229,7 @@ def _run_property_case(check: Check, case: Case, inputs: dict, session: Session,
             raise StudentCallFailed(outcome)
         if outcome.mutated:
             raise StudentCallFailed(CallResult(False, kind="wrong", message=_mutated_message(
-                check.function, outcome.mutated)))
+                check.function, outcome.mutated, kwargs)))
         last["value"] = outcome.value
         return outcome.value
 
@@ -310,8 +311,20 @@ def _for_reference(inputs: dict) -> dict:
     return {k: (v.make() if isinstance(v, Rng) else copy.deepcopy(v)) for k, v in inputs.items()}
 
 
-def _mutated_message(function: str, names) -> str:
-    return (f"{function} modified its input {', '.join(names)} in place; work on a copy "
+def _preview(mismatch):
+    """The picture of a visible failure; an odd value only loses its picture."""
+    try:
+        return mismatch.preview()
+    except Exception:
+        return None
+
+
+def _mutated_message(function: str, names, inputs: dict) -> str:
+    # Only the names of real arguments: the student process says which ones
+    # changed, and could say anything (e.g. a hidden input's value).
+    named = [name for name in inputs if name in names]
+    which = f"its input {', '.join(named)}" if named else "its inputs"
+    return (f"{function} modified {which} in place; work on a copy "
             "(e.g. x = x.copy()) or build new arrays")
 
 
@@ -337,6 +350,8 @@ def _call_failure(function: str, call: CallResult, session: Session,
     if call.kind != "exception":
         if hidden and call.kind == "crash":
             return call.kind, f"{function} crashed the student process on a hidden test"
+        if hidden and call.kind == "protocol":  # the reason may quote what the student sent
+            return call.kind, f"{function} sent an answer that could not be read on a hidden test"
         return call.kind, call.message
     if call.error_type == "NotImplementedError":
         return "not_implemented", f"{function} is not implemented yet (it still raises NotImplementedError)"

@@ -28,14 +28,22 @@ def load_secret(path: str | Path | None = None) -> bytes:
         DEFAULT_SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(DEFAULT_SECRET_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
+            f.write(new_secret())
     return DEFAULT_SECRET_FILE.read_bytes().strip()
+
+
+def new_secret() -> str:
+    """A fresh course secret. The dash makes it no Python name: should it ever be
+    run as code (a submission linking to the file), no NameError can repeat it."""
+    return f"dlphys-{secrets.token_hex(32)}"
 
 
 def student_seed(secret: bytes, assignment: str, student: str) -> int:
     """One 63-bit seed per (assignment, student); reported in results.json so an
     instructor can reproduce a grading with --seed."""
-    mac = hmac.new(secret, f"{assignment}\0{student}".encode(), hashlib.sha256).digest()
+    # surrogatepass: a name from an undecodable file name still gets its own seed
+    mac = hmac.new(secret, f"{assignment}\0{student}".encode("utf-8", "surrogatepass"),
+                   hashlib.sha256).digest()
     return int.from_bytes(mac[:8], "big") >> 1
 
 

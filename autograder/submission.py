@@ -13,6 +13,8 @@ from __future__ import annotations
 import ast
 import functools
 import json
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,38 +34,70 @@ class Submission:
     sha256: str
 
 
-def load(path: str | Path) -> Submission:
+def load(path: str | Path, within: str | Path | None = None) -> Submission:
+    """Read a submission file. It must be a regular file reached without any
+    symbolic link, inside `within` (default: its own folder): a link could make
+    the grader, running as root, read the course secret or the solutions."""
     import hashlib
 
     path = Path(path)
-    if not path.is_file():
-        raise SubmissionError(f"{path}: no such file")
-    raw = path.read_bytes()
-    if len(raw) > MAX_BYTES:
-        raise SubmissionError(f"{path}: larger than {MAX_BYTES // 2**20} MB")
+    raw = read_bounded(path, Path(within) if within is not None else path.absolute().parent)
     digest = hashlib.sha256(raw).hexdigest()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise SubmissionError(f"{path}: not UTF-8 text") from None
+        raise SubmissionError(f"{_shown(path)}: not UTF-8 text") from None
     if path.suffix == ".py":
         return Submission(path, [clean_cell(text)], None, digest)
     if path.suffix != ".ipynb":
-        raise SubmissionError(f"{path}: expected a .ipynb notebook or a .py file")
+        raise SubmissionError(f"{_shown(path)}: expected a .ipynb notebook or a .py file")
     try:
         notebook = json.loads(text)
     except ValueError as exc:
-        raise SubmissionError(f"{path}: not a valid notebook (JSON error: {exc})") from None
+        raise SubmissionError(f"{_shown(path)}: not a valid notebook (JSON error: {exc})") from None
     except RecursionError:  # the parser recurses once per nesting level
-        raise SubmissionError(f"{path}: not a valid notebook (JSON nested too deeply)") from None
+        raise SubmissionError(f"{_shown(path)}: not a valid notebook (JSON nested too deeply)") from None
     sources = code_sources(notebook)
     if sources is None:
-        raise SubmissionError(f"{path}: not a Jupyter notebook (no cells)")
+        raise SubmissionError(f"{_shown(path)}: not a Jupyter notebook (no cells)")
     meta = notebook.get("metadata") if isinstance(notebook, dict) else None
     named = meta.get("dlphys", {}).get("assignment") if isinstance(meta, dict) \
         and isinstance(meta.get("dlphys"), dict) else None
     return Submission(path, join_split_cells([clean_cell(s) for s in sources]),
                       named if isinstance(named, str) else None, digest)
+
+
+def read_bounded(path: Path, within: Path) -> bytes:
+    """The bytes of `path`, refusing links, non-files and files over MAX_BYTES
+    (checked with fstat before anything is read)."""
+    try:
+        inside = path.resolve().is_relative_to(within.resolve())
+    except (OSError, RuntimeError, ValueError):  # a link loop, an undecodable name, ...
+        inside = False
+    if path.is_symlink() or not inside:
+        raise SubmissionError(f"{_shown(path)}: is a symbolic link or leads outside the submission "
+                              "folder; submit the file itself")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise SubmissionError(f"{_shown(path)}: no such file") from None
+    except OSError as exc:
+        raise SubmissionError(f"{_shown(path)}: cannot be read ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise SubmissionError(f"{_shown(path)}: not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise SubmissionError(f"{_shown(path)}: larger than {MAX_BYTES // 2**20} MB")
+        raw = f.read(MAX_BYTES + 1)   # the file may grow after the fstat
+    if len(raw) > MAX_BYTES:
+        raise SubmissionError(f"{_shown(path)}: larger than {MAX_BYTES // 2**20} MB")
+    return raw
+
+
+def _shown(path: Path) -> str:
+    """A path for a one-line message: undecodable bytes and control characters escaped."""
+    return ascii(str(path))[1:-1] if not str(path).isprintable() else str(path)
 
 
 def code_sources(notebook) -> list[str] | None:

@@ -19,7 +19,7 @@ def test_right_values_pass_and_wrong_ones_name_the_worst_entry():
 def test_hidden_messages_carry_no_shapes_indices_or_values():
     e = np.arange(6.0).reshape(2, 3)
     g = e + 1
-    assert "(" not in compare(g, e, hidden=True, **TOL).message.split("max abs error")[0]
+    assert not any(c.isdigit() for c in compare(g, e, hidden=True, **TOL).message)
     msg = compare(np.zeros((3, 2)), e, hidden=True, **TOL).message
     assert "wrong sizes" in msg and "(3, 2)" not in msg and "(2, 3)" not in msg
 

@@ -259,3 +259,18 @@ def test_grader_failures_fail_closed(autograder_root, fake_grade, mode, phrase):
     done, data, args = fake_grade(autograder_root, mode, DLPHYS_GRADE_TIMEOUT="2")
     assert_fail_closed(data, phrase)
     assert data["extra_data"]["student"] == EMAIL
+
+
+def test_links_in_the_upload_are_never_graded(autograder_root, fake_grade):
+    """An upload can carry links: `convolution.py -> ../source/grader_secret`, or
+    a folder linking to the bundle. Only the real file is passed to the grader."""
+    sub = autograder_root / "submission"
+    (sub / f"{ASSIGNMENT}.ipynb").symlink_to(autograder_root / "source" / SECRET_NAME)
+    (sub / "source").symlink_to(autograder_root / "source")
+    (sub / "mine.py").write_text("x = 1\n")
+    metadata(autograder_root)
+    done, data, args = fake_grade(autograder_root, "ok")
+    assert args[1] == str(sub / "mine.py")
+    (sub / "mine.py").unlink()
+    done, data, args = fake_grade(autograder_root, "ok")
+    assert_fail_closed(data, "No notebook")

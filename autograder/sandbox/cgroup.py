@@ -98,6 +98,36 @@ class Cgroup:
         except (OSError, ValueError, IndexError):
             return False
 
+    def pids(self) -> list[int]:
+        found = set()
+        for folder in set(self.dirs.values()):
+            try:
+                found |= {int(pid) for pid in (folder / "cgroup.procs").read_text().split()}
+            except (OSError, ValueError):
+                pass
+        return sorted(found)
+
+    def close(self, wait: float = 10.0) -> bool:
+        """Kill whatever is still inside, then remove the groups as soon as the
+        kernel lets go of them (after an OOM kill that can take a while).
+        True when nothing is left behind."""
+        import signal
+        import time
+
+        deadline = time.monotonic() + wait
+        while True:
+            for pid in self.pids():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            self.remove()
+            if not any(folder.exists() for folder in self.dirs.values()):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+
     def remove(self) -> None:
         """Remove the (empty) groups; the caller has killed every process first."""
         for folder in set(self.dirs.values()):

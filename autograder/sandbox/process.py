@@ -96,6 +96,10 @@ class StudentProcess:
                                                    f"{MAX_MESSAGE // 2**20} MB")
         try:
             message = wire.loads(self._read(size, deadline))
+        except wire.WireTooLarge:
+            self.kill()
+            raise StudentProcessError("too_large", f"the returned value has more than "
+                                                   f"{wire.MAX_VALUES:,} parts") from None
         except wire.WireError as exc:
             self.kill()
             raise StudentProcessError("protocol", f"garbled answer from the student process ({exc})")
@@ -128,13 +132,17 @@ class StudentProcess:
         except subprocess.TimeoutExpired:
             self.kill()
             code = self.proc.returncode
+        # Read before the cleanup removes the group (and its counters with it).
+        oom = self.cgroup is not None and self.cgroup.oom_killed()
         self._cleanup()
         tail = self.output()[-600:]
-        if self.cgroup is not None and self.cgroup.oom_killed():
+        if oom:
             return StudentProcessError("memory", f"the student process ran out of memory "
                                                  f"(limit {self.limits.memory_mb} MB for all its processes)")
-        if "MemoryError" in tail or code in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT) \
-                and ("memory" in tail.lower() or "bad_alloc" in tail):
+        # bubblewrap reports a child killed by signal N as exit code 128 + N.
+        fatal = {-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT,
+                 128 + signal.SIGKILL, 128 + signal.SIGSEGV, 128 + signal.SIGABRT}
+        if "MemoryError" in tail or code in fatal and ("memory" in tail.lower() or "bad_alloc" in tail):
             return StudentProcessError("memory", f"the student process ran out of memory "
                                                  f"(limit {self.limits.memory_mb} MB)")
         if code is not None and code < 0:
@@ -173,7 +181,7 @@ class StudentProcess:
             if self._tmp:
                 shutil.rmtree(self._tmp, ignore_errors=True)
             if getattr(self, "cgroup", None) is not None:
-                self.cgroup.remove()
+                self.cgroup.close()
             return
         for stream in (self.proc.stdin, self.proc.stdout):
             try:
@@ -184,11 +192,7 @@ class StudentProcess:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
         if getattr(self, "cgroup", None) is not None and self.proc.poll() is not None:
-            for _ in range(50):  # the kernel frees the group a moment after its last process
-                self.cgroup.remove()
-                if not any(d.exists() for d in self.cgroup.dirs.values()):
-                    break
-                time.sleep(0.01)
+            self.cgroup.close()
 
     def output(self) -> str:
         """What the student's code printed so far (capped)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from autograder.names import printable
 from autograder.sandbox import wire
 from autograder.sandbox.launch import Limits
 from autograder.sandbox.process import StudentProcess, StudentProcessError
@@ -59,6 +60,7 @@ class Session:
         self.call_seconds = 0.0   # wall time inside student calls, seen from here
         self._began = 0.0
         self._frozen = False
+        self._request_id = 0      # each call's reply must carry its id
         self.start_error = ""     # set when the process can't even be started: fail everything
 
     # -- loading ---------------------------------------------------------------
@@ -122,8 +124,8 @@ class Session:
 
     def _loaded(self, message) -> None:
         self.cell_errors = list(self.skipped.values()) + [
-            CellProblem(e["cell"] if type(e.get("cell")) is int else -1, str(e.get("type", "Error"))[:100],
-                        str(e.get("message", ""))[:2000], str(e.get("traceback", ""))[:4000])
+            CellProblem(e["cell"] if type(e.get("cell")) is int else -1, _text(e.get("type", "Error"), 100),
+                        _text(e.get("message", ""), 2000), _text(e.get("traceback", ""), 4000))
             for e in _list(message.get("errors")) if isinstance(e, dict)]
         self.names = _strings(message.get("names"))
         self.forbidden_imports = _strings(message.get("forbidden_imports"))
@@ -150,21 +152,42 @@ class Session:
             self.finish_loading()
             if self.proc is None or not self.proc.alive:
                 return CallResult(False, kind="crash", message="the student process could not be restarted")
-        request = {"op": "call", "function": function, "kwargs": wire.encode(kwargs),
-                   "global_seed": global_seed, "driver": driver}
+        self._request_id += 1
+        request = {"op": "call", "id": self._request_id, "function": function,
+                   "kwargs": wire.encode(kwargs), "global_seed": global_seed, "driver": driver}
         started = time.monotonic()
+        deadline = min(time.monotonic() + timeout, self.deadline)
         try:
             self.proc.send(request)
-            reply = self.proc.receive(min(time.monotonic() + timeout, self.deadline))
+            reply = self._reply_to(self._request_id, deadline)
         except StudentProcessError as exc:
             self.call_seconds += time.monotonic() - started
             message = str(exc)
             if exc.kind == "timeout":
                 message = f"did not return within {timeout:g} s (infinite loop, or far too slow?)"
             return CallResult(False, kind=exc.kind, message=message)
+        if reply.get("id") != self._request_id:
+            # e.g. a forked child's forgery. Wait for the real reply and drop it (or let the
+            # deadline kill the process), so that the next call's reply is its own.
+            try:
+                while self.proc.receive(deadline).get("id") != self._request_id:
+                    pass
+            except StudentProcessError:
+                pass
+            self.call_seconds += time.monotonic() - started
+            return CallResult(False, kind="protocol", message="the student process sent an answer "
+                              "that belongs to no request")
         self.call_seconds += time.monotonic() - started
         self.proc.reap_strays()
         return _call_result(reply)
+
+    def _reply_to(self, request_id: int, deadline: float) -> dict:
+        """The next reply that is not a late one to an earlier request."""
+        while True:
+            reply = self.proc.receive(deadline)
+            said = reply.get("id")
+            if not (type(said) is int and 0 < said < request_id):
+                return reply
 
     def freeze_output(self) -> None:
         """Keep nothing the student prints from now on (see runner: hidden cases)."""
@@ -194,7 +217,13 @@ def _list(value) -> list:
 
 def _strings(value) -> list:
     """The student process's lists are data from an untrusted source: keep strings only."""
-    return [v[:300] for v in _list(value) if isinstance(v, str)]
+    return [_text(v, 300) for v in _list(value) if isinstance(v, str)]
+
+
+def _text(value, limit: int) -> str:
+    """Untrusted text, cut, and safe to encode: JSON's "\\ud800" decodes to a lone
+    surrogate, which would crash every UTF-8 writer downstream (SQLite, files)."""
+    return printable(str(value)[:limit])
 
 
 def _call_result(reply) -> CallResult:
@@ -210,6 +239,6 @@ def _call_result(reply) -> CallResult:
         warnings = _strings(reply.get("warnings"))
         return CallResult(True, value=value, mutated=mutated, warnings=warnings, forbidden=forbidden)
     error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
-    return CallResult(False, kind="exception", error_type=str(error.get("type", "Error"))[:100],
-                      message=str(error.get("message", ""))[:2000],
-                      traceback=str(error.get("traceback", ""))[:4000], forbidden=forbidden)
+    return CallResult(False, kind="exception", error_type=_text(error.get("type", "Error"), 100),
+                      message=_text(error.get("message", ""), 2000),
+                      traceback=_text(error.get("traceback", ""), 4000), forbidden=forbidden)

@@ -9,9 +9,9 @@ Protocol (stdin/stdout, `wire` framing): the worker first says
   {"op": "load", "cells": [...], "forbidden": [...]}
       -> {"event": "cell", "index": i} before each cell, then
          {"event": "loaded", "errors": [...], "names": [...]}
-  {"op": "call", "function": f, "kwargs": {...}, "global_seed": k}
-      -> {"event": "result", "ok": true, "value": ..., "mutated": [...], "warnings": [...]}
-       | {"event": "result", "ok": false, "error": {"type", "message", "traceback"}}
+  {"op": "call", "id": n, "function": f, "kwargs": {...}, "global_seed": k}
+      -> {"event": "result", "id": n, "ok": true, "value": ..., "mutated": [...], "warnings": [...]}
+       | {"event": "result", "id": n, "ok": false, "error": {"type", "message", "traceback"}}
 Student output (print, warnings) goes to stderr, which the grader drains and caps.
 """
 from __future__ import annotations
@@ -215,9 +215,9 @@ def main():
             if blocker is not None and blocker.attempted:
                 reply["forbidden_imports"] = blocker.attempted
             try:
-                send({"event": "result", **reply})
+                send({"event": "result", **reply, "id": request.get("id")})
             except (TypeError, ValueError) as exc:  # e.g. a value JSON can't hold
-                send({"event": "result", "ok": False,
+                send({"event": "result", "ok": False, "id": request.get("id"),
                       "error": {"type": "ReturnValueError", "message": str(exc), "traceback": ""}})
         sys.stdout.flush()
 
