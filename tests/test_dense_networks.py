@@ -494,3 +494,49 @@ def test_results_json_shows_the_achieved_metric_also_at_full_marks(held_out):
     assert entry["status"] == "passed" and "x the noise variance" in entry["output"]
     assert entry["extra_data"]["metrics"] == full.metrics
     json.dumps(entry)          # plain JSON
+
+
+def test_feedback_page_shows_the_metric_as_numbers_only(held_out):
+    from autograder import results
+    from autograder.feedback_html import render_feedback
+    from autograder.runner import GradeReport
+
+    x_test = held_out["build_regressor"]["x_test"].astype(np.float64)
+    full = _graded(REG, {**RECIPE_REG, "predictions": data.wave_packet(x_test).astype(np.float32),
+                         "losses": [0.4, 0.02]})
+    page = results.to_gradescope(GradeReport("dense_networks", "s", 3, [full], [], "", {}, "none"))
+    ratio = full.metrics["mse_over_noise_variance"]
+    assert f'<span class="metric">mse over noise variance {ratio:.4g}</span>' in render_feedback(page)
+    page["tests"][0]["extra_data"]["metrics"] = {"<b>": "<script>", "flag": True}
+    html = render_feedback(page)
+    assert "<script>" not in html and 'class="metric"' not in html
+
+
+# ------------------------------------------------------------------ self-check and Gradescope
+
+@pytest.mark.slow
+def test_self_check_runs_the_public_tests_with_the_budget_hint():
+    from autograder import selfcheck
+
+    ok = selfcheck.run(A, ["build_regressor", "build_classifier"],
+                       {"build_regressor": bd.recipe_regressor, "build_classifier": bd.recipe_classifier})
+    assert "6 of 6 public tests passed" in ok.text()
+    wide = selfcheck.run(A, ["build_regressor"], {"build_regressor": bd.wide_regressor}).text()
+    assert "10,401 parameters; the budget is 5,000" in wide and "over the budget" in wide
+
+
+@pytest.mark.slow
+def test_gradescope_bundle_carries_the_driver_and_the_data(tmp_path):
+    import zipfile
+
+    from autograder.gradescope import build_bundle
+
+    bundle = build_bundle(A, tmp_path / "dense.zip", b"secret")
+    with zipfile.ZipFile(bundle) as z:
+        assert 'ASSIGNMENT="dense_networks"' in z.read("run_autograder").decode()
+        wheel = next(n for n in z.namelist() if n.endswith(".whl"))
+        (tmp_path / "w.whl").write_bytes(z.read(wheel))
+    names = zipfile.ZipFile(tmp_path / "w.whl").namelist()
+    for path in ("autograder/assignments/dense_networks.py", "autograder/sandbox/drivers/dense_networks.py",
+                 "reference_impl/dense_networks_data.py", "reference_impl/dense_networks.py"):
+        assert path in names
