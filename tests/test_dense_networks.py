@@ -324,6 +324,8 @@ def test_activation_layers_after_dense_count_as_its_activation():
                    loss_from_logits=True)
     assert _fired(CLS, logits) == []
     assert _fired(CLS, {**logits, "loss_from_logits": False}) == [dn.CLASSIFIER_LOSS_MISMATCH]
+    no_hidden_layer = _info([_dense(3, "softmax")], "categorical_crossentropy", 3)
+    assert _fired(CLS, no_hidden_layer) == [dn.LINEAR_CLASSIFIER]
     sparse = _info(RECIPE_CLS["structure"], "sparse_categorical_crossentropy", 3)
     assert _fired(CLS, sparse) == [dn.CLASSIFIER_LOSS_MISMATCH]
 

@@ -288,7 +288,8 @@ def _student_dense(detect):
 
 @_student_dense
 def network_is_linear(inputs, got, layers):
-    return len(layers) >= 2 and all(_is_linear(layer["activation"]) for layer in layers[:-1])
+    # one Dense layer alone (no hidden layer) is linear too
+    return bool(layers) and all(_is_linear(layer["activation"]) for layer in layers[:-1])
 
 
 @_student_dense
