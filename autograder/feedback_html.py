@@ -511,6 +511,16 @@ def _whole_submission_failure(tests: list) -> tuple[str, str] | None:
     return (next(iter(kinds)), reasons.pop()) if len(reasons) == 1 else None
 
 
+def _metrics(extra: dict) -> str:
+    """The achieved metrics of a partial-credit test (e.g. accuracy 0.993), numbers only."""
+    metrics = extra.get("metrics")
+    if not isinstance(metrics, dict):
+        return ""
+    shown = [f"{esc(str(name).replace('_', ' '))} {value:.4g}" for name, value in metrics.items()
+             if isinstance(value, (int, float)) and not isinstance(value, bool)]
+    return f' <span class="metric">{", ".join(shown)}</span>' if shown else ""
+
+
 def _all_tests(tests: list) -> str:
     rows = []
     for t in tests:
@@ -521,7 +531,8 @@ def _all_tests(tests: list) -> str:
         rows.append(f'<tr><td>{mark}</td><td><code>{esc(_function(t))}</code></td>'
                     f"<td>{esc(case_label(t))}{hidden}</td>"
                     f'<td class="num">{fmt(t.get("score", 0))} / {fmt(t.get("max_score", 0))}</td>'
-                    f'<td>{"" if passed else _kind_badge(str(extra.get("kind", "")))}</td></tr>')
+                    f'<td>{"" if passed else _kind_badge(str(extra.get("kind", "")))}'
+                    f'{_metrics(extra)}</td></tr>')
     n_pass = sum(t.get("status") == "passed" for t in tests)
     return (f'<section id="all-tests"><details><summary>All {len(tests)} tests ({n_pass} passed)</summary>'
             '<div class="scroll"><table class="tests"><thead><tr><th></th><th>function</th><th>test</th>'

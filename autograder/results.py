@@ -14,7 +14,9 @@ OUTPUT_TAIL = 4000
 def test_entry(report: GradeReport, test: TestResult, score: float | None = None,
                max_score: float | None = None) -> dict:
     """`score`/`max_score`: the test's share of a split that adds up (points.split_tests)."""
-    lines = [] if test.passed else [test.feedback]
+    # A partial-credit test explains its score (the achieved metric) even at full marks.
+    lines = [test.feedback] if not test.passed or (test.fraction is not None and test.feedback) \
+        else []
     lines += [f"Hint: {h}" for h in test.hints]
     if test.hidden:
         lines.append("(hidden test: its inputs are not shown)")
@@ -28,7 +30,8 @@ def test_entry(report: GradeReport, test: TestResult, score: float | None = None
         "tags": [report.assignment, test.function],
         "extra_data": {"kind": test.kind, "hidden": test.hidden, "case": test.index,
                        "seconds": round(test.seconds, 4), "hints": list(test.hints),
-                       **({"preview": test.preview} if test.preview else {})},
+                       **({"preview": test.preview} if test.preview else {}),
+                       **({"metrics": dict(test.metrics)} if test.metrics else {})},
     }
 
 

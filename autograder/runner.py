@@ -34,6 +34,7 @@ class TestResult:
     kind: str = "passed"        # passed, wrong, error, not_implemented, missing, timeout, crash, ...
     preview: dict | None = None  # visible failures: small expected/got arrays for pictures
     seconds: float = 0.0        # grader-side wall time of this test
+    metrics: dict = field(default_factory=dict)  # achieved metrics of a partial-credit test
 
     @property
     def score(self) -> float:
@@ -245,6 +246,9 @@ def _run_property_case(check: Check, case: Case, inputs: dict, session: Session,
         result.passed = result.fraction >= 1.0
         result.kind = "passed" if result.passed else ("partial" if result.fraction > 0 else "wrong")
         result.feedback = problems.message
+        result.metrics = {str(k): float(v) for k, v in dict(problems.metrics).items()}
+        if not result.passed and "value" in last:
+            result.hints = _fired_hints(check, inputs, last["value"], None)
         return
     if not problems:
         result.passed, result.kind = True, "passed"

@@ -71,10 +71,12 @@ PropertyCheck = Callable[[Callable[..., Any], Inputs], list]
 @dataclass(frozen=True)
 class Partial:
     """What a property check may return instead of a list of problems: a score
-    fraction in [0, 1] (e.g. a physics metric between two thresholds) and the
-    message explaining it."""
+    fraction in [0, 1] (e.g. a physics metric between two thresholds), the
+    message explaining it and the achieved metrics by name (for results.json's
+    extra_data)."""
     fraction: float
     message: str
+    metrics: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

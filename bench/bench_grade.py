@@ -2,8 +2,10 @@
 
 Usage: .venv/bin/python bench/bench_grade.py [--repeat N]
 Prints: `grade --help` wall time; `grade run` end to end on each solution and
-untouched exercise; the split reported by the grader itself (student process
-start, TensorFlow/reference import, waiting for the student's cells, checks);
+untouched exercise (every registered assignment, dense_networks and
+cnn_physics included); the split reported by the grader itself (student process
+start, TensorFlow/reference import, waiting for the student's cells, checks)
+and its three slowest tests (the training tests of the Keras assignments);
 and the bare costs it is made of (python start, numpy import, TF import,
 an empty sandboxed student process).
 """
@@ -73,7 +75,7 @@ def main() -> None:
             for assignment in ids:
                 nb = ROOT / kind / f"{assignment}.ipynb"
                 out = Path(tmp) / "r.json"
-                times, splits = [], []
+                times, splits, per_test = [], [], []
                 for _ in range(n):
                     start = time.perf_counter()
                     subprocess.run([GRADE, "run", str(nb), "-o", str(out), "-q"], check=True,
@@ -81,6 +83,7 @@ def main() -> None:
                     times.append(time.perf_counter() - start)
                     data = json.loads(out.read_text())
                     splits.append(data["extra_data"]["timings"])
+                    per_test.append({t["name"]: t["extra_data"]["seconds"] for t in data["tests"]})
                 split = {k: statistics.median(s[k] for s in splits) for k in splits[0]}
                 a = assignments.get(assignment)
                 cases = [c for check in a.checks for c in check.cases]
@@ -91,6 +94,11 @@ def main() -> None:
                       f"cases, {hints} hints)")
                 print(f"  end to end               {fmt(times)}")
                 print("  inside the grader        " + ", ".join(f"{k} {v:.3f}s" for k, v in split.items()))
+                # Where a Keras assignment spends its time: the tests that train (dense_networks,
+                # cnn_physics) dominate; each must stay within its TIME_LIMIT plus prediction.
+                slowest = sorted(per_test[0], key=lambda name: -per_test[0][name])[:3]
+                print("  slowest tests            " + ", ".join(
+                    f"{name[:50]} {statistics.median(p[name] for p in per_test):.1f}s" for name in slowest))
 
 
 if __name__ == "__main__":

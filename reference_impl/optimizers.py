@@ -102,6 +102,43 @@ def adam_step_epsilon_hat(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=
     return _np(_t(param) - alpha * m / (tf.sqrt(v) + _f(epsilon))), _np(m), _np(v)
 
 
+def reduce_lr_on_plateau(val_losses, learning_rate, factor=0.1, patience=10, min_delta=1e-4,
+                         cooldown=0, min_lr=0.0):
+    """The learning rate in effect during each epoch, as Keras's own
+    `ReduceLROnPlateau(monitor="val_loss")` sets it: this drives the callback
+    epoch by epoch on a model whose optimizer holds `learning_rate`.
+
+    The optimizer is made under float64 floatx, so the learning rate variable
+    holds `old_lr * factor` exactly as Python computes it (a float32 variable
+    would round every rate). Keras compares losses through float32 tensors
+    (`ops.less` on Python floats): the cases keep their losses away from
+    float32 near-ties, and tests/test_reference_optimizers.py proves this
+    reference against a float64 simulation on every case.
+    """
+    import warnings
+
+    import keras
+
+    from reference_impl.device import keras_float64
+
+    # Keras's convert_to_numpy warns about NumPy 2's copy keyword on every read.
+    with keras_float64(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=float(learning_rate)),
+                      loss="mse")
+        callback = keras.callbacks.ReduceLROnPlateau(
+            monitor="val_loss", factor=float(factor), patience=int(patience),
+            min_delta=float(min_delta), cooldown=int(cooldown), min_lr=float(min_lr))
+        callback.set_model(model)
+        callback.on_train_begin()
+        rates = []
+        for epoch, loss in enumerate(val_losses):
+            rates.append(float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)))
+            callback.on_epoch_end(epoch, {"val_loss": float(loss)})
+    return rates
+
+
 # Every accepted form of each step, by the name feedback uses for it.
 FORMS = {
     "sgd_step": {"SGD": sgd_step},

@@ -259,3 +259,94 @@ def adam_step_powers_swapped(param, grad, m, v, t, learning_rate, beta1=0.9, bet
     v = beta2 * v + (1 - beta2) * grad ** 2
     m_hat, v_hat = m / (1 - beta2 ** t), v / (1 - beta1 ** t)
     return param - learning_rate * m_hat / (np.sqrt(v_hat) + epsilon), m, v
+
+
+# ============================================================ reduce_lr_on_plateau
+# Plain loops written from Keras's ReduceLROnPlateau (monitor="val_loss"), one
+# per variant; each wrong one makes exactly one mistake.
+
+
+def reduce_lr_on_plateau(val_losses, learning_rate, factor=0.1, patience=10, min_delta=1e-4,
+                         cooldown=0, min_lr=0.0):
+    lr, best, wait, cooldown_left, lrs = learning_rate, None, 0, 0, []
+    for loss in val_losses:
+        lrs.append(lr)
+        if cooldown_left > 0:
+            cooldown_left -= 1
+            wait = 0
+        if best is None or loss < best - min_delta:
+            best, wait = loss, 0
+        elif cooldown_left == 0:
+            wait += 1
+            if wait >= patience and lr > min_lr:
+                lr = max(lr * factor, min_lr)
+                cooldown_left, wait = cooldown, 0
+    return lrs
+
+
+def reduce_lr_on_plateau_late(val_losses, learning_rate, factor=0.1, patience=10, min_delta=1e-4,
+                              cooldown=0, min_lr=0.0):
+    """Reduces when wait > patience: one epoch too late."""
+    lr, best, wait, cooldown_left, lrs = learning_rate, None, 0, 0, []
+    for loss in val_losses:
+        lrs.append(lr)
+        if cooldown_left > 0:
+            cooldown_left -= 1
+            wait = 0
+        if best is None or loss < best - min_delta:
+            best, wait = loss, 0
+        elif cooldown_left == 0:
+            wait += 1
+            if wait > patience and lr > min_lr:
+                lr = max(lr * factor, min_lr)
+                cooldown_left, wait = cooldown, 0
+    return lrs
+
+
+def reduce_lr_on_plateau_no_cooldown(val_losses, learning_rate, factor=0.1, patience=10,
+                                     min_delta=1e-4, cooldown=0, min_lr=0.0):
+    lr, best, wait, lrs = learning_rate, None, 0, []
+    for loss in val_losses:
+        lrs.append(lr)
+        if best is None or loss < best - min_delta:
+            best, wait = loss, 0
+        else:
+            wait += 1
+            if wait >= patience and lr > min_lr:
+                lr = max(lr * factor, min_lr)
+                wait = 0
+    return lrs
+
+
+def reduce_lr_on_plateau_non_strict(val_losses, learning_rate, factor=0.1, patience=10,
+                                    min_delta=1e-4, cooldown=0, min_lr=0.0):
+    """Counts an improvement of exactly min_delta."""
+    lr, best, wait, cooldown_left, lrs = learning_rate, None, 0, 0, []
+    for loss in val_losses:
+        lrs.append(lr)
+        if cooldown_left > 0:
+            cooldown_left -= 1
+            wait = 0
+        if best is None or loss <= best - min_delta:
+            best, wait = loss, 0
+        elif cooldown_left == 0:
+            wait += 1
+            if wait >= patience and lr > min_lr:
+                lr = max(lr * factor, min_lr)
+                cooldown_left, wait = cooldown, 0
+    return lrs
+
+
+def reduce_lr_on_plateau_after_epoch(val_losses, learning_rate, factor=0.1, patience=10,
+                                     min_delta=1e-4, cooldown=0, min_lr=0.0):
+    """Records the rate set at the end of each epoch instead of the one in effect."""
+    lrs = reduce_lr_on_plateau(list(val_losses) + [np.inf], learning_rate, factor, patience,
+                               min_delta, cooldown, min_lr)
+    return lrs[1:]
+
+
+def reduce_lr_on_plateau_no_min_lr(val_losses, learning_rate, factor=0.1, patience=10,
+                                   min_delta=1e-4, cooldown=0, min_lr=0.0):
+    """Forgets the lower bound."""
+    return reduce_lr_on_plateau(val_losses, learning_rate, factor, patience, min_delta, cooldown,
+                                0.0)

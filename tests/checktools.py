@@ -19,7 +19,6 @@ import inspect
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -133,15 +132,12 @@ def inputs_twice(check, seeds=SEEDS):
 
 
 def assert_imports_fast_without_tensorflow(*modules):
-    """Importing the modules (in a fresh interpreter) takes under a second and
-    pulls in neither TensorFlow nor Keras."""
-    code = ("import sys, time; t = time.perf_counter();"
-            f"import {', '.join(modules)};"
-            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules;"
-            "print(time.perf_counter() - t)")
+    """Importing the modules (in a fresh interpreter) pulls in neither TensorFlow
+    nor Keras (how long it takes is measured in bench/, not asserted here)."""
+    code = (f"import sys; import {', '.join(modules)};"
+            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert float(out.stdout) < 1.0
 
 
 def assert_notebook_test_cells_carry_the_table_points(assignment, notebook):
@@ -198,14 +194,11 @@ def assert_every_hint_has_a_bug(hints, bugs):
         assert hint.message.strip() and len(hint.message) < 300
 
 
-def assert_no_hint_fires(hints, got, want, *inputs, where=(), budget=0.1):
-    """No hint fires on a right answer (given each of the `inputs` a detector
-    may see), and each hint decides within `budget` seconds."""
+def assert_no_hint_fires(hints, got, want, *inputs, where=()):
+    """No hint fires on a right answer (given each of the `inputs` a detector may see)."""
     for hint in hints:
-        start = time.perf_counter()
         for given in inputs:
             assert hint.detect(copy.deepcopy(given), got, want) is False, (*where, hint.message)
-        assert time.perf_counter() - start < budget, "detectors must be cheap"
 
 
 def assert_hint_fires_on_its_bug(check, hint, attempt, seeds=SEEDS):

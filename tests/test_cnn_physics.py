@@ -266,6 +266,8 @@ def test_performance_full_partial_and_zero(performance_inputs):
     rng = np.random.default_rng(0)
     full = _run(_trained(labels + 0.1 * rng.random(len(labels))), performance_inputs)
     assert isinstance(full, Partial) and full.fraction == 1
+    # the achieved rejection goes to results.json's extra_data, also at full marks
+    assert full.metrics["pion_rejection"] >= data.REJECTION_FULL and full.metrics["roc_auc"] > 0.9
     mid = math.sqrt(data.REJECTION_ZERO * data.REJECTION_FULL)
     half = _run(_trained(_score_with_rejection(labels, mid, rng)), performance_inputs)
     assert isinstance(half, Partial) and 0.4 < half.fraction < 0.6

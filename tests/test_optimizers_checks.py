@@ -12,7 +12,11 @@ What is proved:
 - every listed mistake fails on some case and triggers its hint; the failure
   names the step and, where there are two forms, the closest one;
 - feedback on hidden cases shows no numbers;
-- wrong default epsilons, float32 results and short tuples fail.
+- wrong default epsilons, float32 results and short tuples fail;
+- reduce_lr_on_plateau: the Keras-driven reference agrees with a plain float64
+  loop on every case (no float32 near-tie), each case exercises what its label
+  says, and every listed mistake (late patience, no cooldown, min_delta,
+  shifted list) fails and triggers its hint.
 """
 from __future__ import annotations
 
@@ -24,16 +28,19 @@ import pytest
 
 import buggy_optimizers as bo
 from autograder.assignments import optimizers as opt
+from autograder.compare import compare
 
 pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
 from checktools import (  # noqa: E402
-    assert_fails_publicly_and_hidden, GARBAGE, SEEDS, assert_case_counts_and_labels, assert_detector_never_raises,
+    assert_fails_publicly_and_hidden, GARBAGE, SEEDS, assert_case_counts_and_labels, expected, assert_detector_never_raises,
     assert_every_hint_has_a_bug, assert_imports_fast_without_tensorflow, assert_no_hint_fires,
     assert_notebook_test_cells_carry_the_table_points, assert_points_sum_to_100, bug_id, hint_id,
     hint_table, inputs_for, inputs_twice)
 
 A = opt.ASSIGNMENT
 CHECKS = list(A.checks)
+STEP_CHECKS = [c for c in CHECKS if c.verify is opt.verify_steps]
+LR = A.check("reduce_lr_on_plateau")
 
 ACCEPTED = {
     "sgd_step": [bo.sgd_step],
@@ -64,6 +71,10 @@ BUGS = {
     opt.ADA_ACCUMULATES_GRAD: bo.adagrad_step_accumulates_abs,
     opt.ADAM_M_ONLY: bo.adam_step_m_only,
     opt.ADAM_POWERS_SWAPPED: bo.adam_step_powers_swapped,
+    opt.LR_PATIENCE_OFF_BY_ONE: bo.reduce_lr_on_plateau_late,
+    opt.LR_NO_COOLDOWN: bo.reduce_lr_on_plateau_no_cooldown,
+    opt.LR_MIN_DELTA: bo.reduce_lr_on_plateau_non_strict,
+    opt.LR_AFTER_EPOCH: bo.reduce_lr_on_plateau_after_epoch,
 }
 BUGS, HINTS, HINT_BUGS = hint_table(CHECKS, BUGS)
 
@@ -80,15 +91,30 @@ def local_call(fn, record=None):
 
 
 def run(check, case, fn, seed):
-    """(problems, last value) as the runner gets them."""
+    """(problems, last value, inputs) as the runner gets them: the property
+    check of a step function, or the comparison with the reference."""
     last = {}
     inputs = inputs_for(case, seed)
+    if check.verify is None:
+        got = local_call(fn)(**inputs)
+        bad = compare(got, _expected(check, case, seed), rtol=check.rtol, atol=check.atol,
+                      hidden=case.hidden, returns=check.returns)
+        return ([bad.message] if bad else []), got, inputs
     problems = check.verify(local_call(fn, last), dict(inputs))
     return problems, last.get("value"), inputs
 
 
-def fired_hints(check, inputs, got):
-    return [h for h in check.hints if h.detect(copy.deepcopy(inputs), got, None)]
+def want_for(check, case, seed):
+    """What the runner gives the detectors as `expected`: None for a property
+    check, the reference value otherwise."""
+    return None if check.verify is not None else expected(check, list(check.cases).index(case), seed)
+
+
+_expected = want_for
+
+
+def fired_hints(check, inputs, got, want=None):
+    return [h for h in check.hints if h.detect(copy.deepcopy(inputs), got, want)]
 
 
 # ------------------------------------------------------------------ structure
@@ -99,10 +125,10 @@ def test_points_are_integers_summing_to_100():
 
 def test_one_check_per_curriculum_function():
     assert [c.function for c in CHECKS] == ["sgd_step", "momentum_step", "adagrad_step",
-                                            "adam_step"]
+                                            "adam_step", "reduce_lr_on_plateau"]
 
 
-@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.function)
+@pytest.mark.parametrize("check", STEP_CHECKS, ids=lambda c: c.function)
 def test_case_counts_labels_and_flags(check):
     assert_case_counts_and_labels(check)
     assert check.reference == "reference_impl.optimizers:" + check.function
@@ -112,7 +138,7 @@ def test_case_counts_labels_and_flags(check):
         assert inputs["_hidden"] is case.hidden and inputs["_task"] == check.function
 
 
-@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.function)
+@pytest.mark.parametrize("check", STEP_CHECKS, ids=lambda c: c.function)
 def test_make_is_deterministic_and_float64(check):
     for _, a, b in inputs_twice(check):
         for key in a:
@@ -144,7 +170,7 @@ def test_private_keys_never_reach_the_student():
 
 # ------------------------------------------------------------------ accepted forms
 
-FORM_CASES = [(check, k, fn) for check in CHECKS for k in range(len(check.cases))
+FORM_CASES = [(check, k, fn) for check in STEP_CHECKS for k in range(len(check.cases))
               for fn in ACCEPTED[check.function]]
 
 
@@ -188,12 +214,13 @@ def test_buggy_implementation_fails_and_triggers_its_hint(check, hint, bug):
         for seed in SEEDS:
             with np.errstate(all="ignore"):
                 problems, got, inputs = run(check, case, bug, seed)
+                want = want_for(check, case, seed)
                 if problems:
                     failed.append(case.label)
-                    if hint in fired_hints(check, inputs, got):
+                    if hint in fired_hints(check, inputs, got, want):
                         fired.append(case.label)
                 else:  # a mistake that can't show on a case must not be hinted there
-                    assert hint not in fired_hints(check, inputs, got)
+                    assert hint not in fired_hints(check, inputs, got, want)
     assert failed, f"{bug.__name__} passes every case"
     assert fired, f"no case of {check.function} triggers: {hint.message}"
 
@@ -255,7 +282,7 @@ def test_detectors_never_raise(check, hint):
     assert_detector_never_raises(hint, inputs_for(check.cases[0], 0), None)
 
 
-@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.function)
+@pytest.mark.parametrize("check", STEP_CHECKS, ids=lambda c: c.function)
 def test_garbage_outputs_fail_with_a_message(check):
     for value in GARBAGE:
         problems = check.verify(lambda **kw: value, dict(inputs_for(check.cases[0], 0)))
@@ -281,7 +308,7 @@ def test_in_place_updates_fail_with_the_mutation_message_in_the_sandbox(grade_ce
     assert report.score == 0
     expected = {"sgd_step": "param", "momentum_step": "velocity", "adagrad_step": "accumulator",
                 "adam_step": "m"}
-    for t in report.tests:
+    for t in [t for t in report.tests if t.function in expected]:
         assert f"{t.function} modified its input {expected[t.function]} in place" in t.feedback, \
             (t.name, t.feedback)
 
@@ -291,7 +318,8 @@ def test_both_forms_score_full_marks_in_the_sandbox(grade_cells):
     cells = ["import numpy as np",
              _renamed(bo.sgd_step, "sgd_step"), _renamed(bo.momentum_step, "momentum_step"),
              _renamed(bo.adagrad_step_keras, "adagrad_step"),
-             _renamed(bo.adam_step_keras, "adam_step")]
+             _renamed(bo.adam_step_keras, "adam_step"), _renamed(bo.reduce_lr_on_plateau,
+                                                                 "reduce_lr_on_plateau")]
     report = grade_cells("optimizers", cells)
     assert [(t.name, t.feedback) for t in report.tests if not t.passed] == []
 
@@ -342,3 +370,64 @@ def test_a_mistake_gets_its_own_hint_only_and_publicly(function, bug, hint):
     assert any(hint.message in t.hints for t in failed if not t.hidden)
     for t in failed:
         assert set(t.hints) <= {hint.message}, (t.label, t.hints)
+# ------------------------------------------------------------------ reduce_lr_on_plateau
+
+def test_reduce_lr_cases_follow_the_rules_and_are_deterministic():
+    assert_case_counts_and_labels(LR)
+    assert LR.reference == "reference_impl.optimizers:reduce_lr_on_plateau"
+    assert LR.returns == "list" and LR.rtol <= 1e-12 and LR.atol == 0.0
+    for case, a, b in inputs_twice(LR):
+        assert np.array_equal(a["val_losses"], b["val_losses"]), case.label
+        assert a["val_losses"].dtype == np.float64 and a["val_losses"].ndim == 1
+
+
+@pytest.mark.parametrize("k", range(len(LR.cases)), ids=lambda k: LR.cases[k].label[:40])
+def test_keras_reference_equals_a_float64_loop_and_no_hint_fires(k):
+    # Keras compares losses through float32 tensors: equal to the float64 loop
+    # on every case proves that no case sits on a float32 near-tie.
+    case = LR.cases[k]
+    for seed in SEEDS:
+        inputs = inputs_for(case, seed)
+        want = expected(LR, k, seed)
+        got = bo.reduce_lr_on_plateau(**copy.deepcopy(inputs))
+        assert isinstance(want, list) and all(type(v) is float for v in want)
+        assert len(want) == len(inputs["val_losses"]) and want[0] == inputs["learning_rate"]
+        assert got == want, (case.label, seed)
+        assert_no_hint_fires(LR.hints, got, want, inputs, where=(case.label,))
+
+
+def _reductions(rates):
+    return sum(b < a for a, b in zip(rates, rates[1:]))
+
+
+def test_each_case_exercises_what_its_label_says():
+    by_label = {c.label: k for k, c in enumerate(LR.cases)}
+
+    def case(word):
+        (k,) = [k for label, k in by_label.items() if word in label]
+        return k, LR.cases[k]
+
+    for seed in SEEDS:
+        k, c = case("cooldown 2")
+        inputs = inputs_for(c, seed)
+        assert expected(LR, k, seed) != bo.reduce_lr_on_plateau_no_cooldown(**inputs)
+        k, c = case("exactly min_delta")
+        inputs = inputs_for(c, seed)
+        assert expected(LR, k, seed) != bo.reduce_lr_on_plateau_non_strict(**inputs)
+        k, c = case("min_lr reached")
+        inputs = inputs_for(c, seed)
+        rates = expected(LR, k, seed)
+        assert rates[-3:] == [inputs["min_lr"]] * 3 and min(rates) == inputs["min_lr"]
+        assert rates != bo.reduce_lr_on_plateau_no_min_lr(**inputs)
+        k, c = case("improves again")
+        inputs = inputs_for(c, seed)
+        assert _reductions(expected(LR, k, seed)) >= 2
+        for k, c in enumerate(LR.cases):  # every case reduces at least once, none is trivial
+            assert _reductions(expected(LR, k, seed)) >= 1, c.label
+
+
+def test_reduce_lr_garbage_fails_with_a_message():
+    case = LR.cases[0]
+    for value in GARBAGE:
+        problems, _, _ = run(LR, case, lambda **kw: value, 0)
+        assert problems and all(isinstance(p, str) and p for p in problems)

@@ -11,6 +11,9 @@ against the Keras optimizers they claim to follow.
   emulation with those betas matches Keras to rounding). Algorithm 1 is far
   from Keras on small gradients: the forms really differ, so both are accepted
   explicitly (design.md, "Known traps").
+- `reduce_lr_on_plateau` is Keras's own ReduceLROnPlateau callback driven
+  epoch by epoch; here it reproduces sequences worked out by hand from the
+  callback's rules (including its cooldown quirk) in exact float64.
 """
 from __future__ import annotations
 
@@ -35,6 +38,8 @@ SIGNATURES = {
     ro.momentum_step: "(param, grad, velocity, learning_rate, momentum)",
     ro.adagrad_step: "(param, grad, accumulator, learning_rate, epsilon=1e-07)",
     ro.adam_step: "(param, grad, m, v, t, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-07)",
+    ro.reduce_lr_on_plateau: "(val_losses, learning_rate, factor=0.1, patience=10, min_delta=0.0001, "
+                             "cooldown=0, min_lr=0.0)",
 }
 
 
@@ -201,3 +206,40 @@ def test_epsilon_hat_form_is_keras_adam_up_to_its_float32_betas(scale, t0):
     assert np.max(np.abs(eps_hat[0] - got)) < 1e-5 * travelled
     if scale < 1e-5:  # where sqrt(v) ~ epsilon Algorithm 1 is another optimizer
         assert np.max(np.abs(alg1[0] - got)) > 1e-2 * travelled
+
+
+# ------------------------------------------------------------------ reduce_lr_on_plateau
+
+FLAT = np.array([1.0, 0.8, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7])
+
+
+@pytest.mark.parametrize("settings,rates", [
+    # patience 2: the rate drops after the 2nd, 4th, 6th epoch without improvement
+    ({"patience": 2}, [0.1] * 5 + [0.05] * 2 + [0.025] * 2 + [0.0125]),
+    # cooldown is decreased before it is tested: cooldown 1 changes nothing, 2 delays by one
+    ({"patience": 2, "cooldown": 1}, [0.1] * 5 + [0.05] * 2 + [0.025] * 2 + [0.0125]),
+    ({"patience": 2, "cooldown": 2}, [0.1] * 5 + [0.05] * 3 + [0.025] * 2),
+    # min_lr: clamped, then kept
+    ({"patience": 1, "min_lr": 0.03}, [0.1] * 4 + [0.05] + [0.03] * 5),
+    # 0.8 - 0.7 = 0.1 is not more than min_delta 0.15: the third epoch already waits
+    ({"patience": 1, "min_delta": 0.15}, [0.1] * 3 + [0.05, 0.025, 0.0125, 0.00625, 0.003125,
+                                                      0.0015625, 0.00078125]),
+])
+def test_reduce_lr_on_plateau_follows_the_callback_rules(settings, rates):
+    got = ro.reduce_lr_on_plateau(FLAT.copy(), 0.1, factor=0.5, **settings)
+    assert got == rates and all(type(r) is float for r in got)
+
+
+def test_reduce_lr_on_plateau_rates_are_float64_products():
+    # A float32 learning-rate variable would round 0.1 * 0.3 ** k.
+    got = ro.reduce_lr_on_plateau(np.ones(6), 0.1, factor=0.3, patience=1)
+    want = [0.1, 0.1]
+    for _ in range(4):
+        want.append(want[-1] * 0.3)
+    assert got == want and got[-1] != float(np.float32(got[-1]))
+
+
+def test_reduce_lr_on_plateau_improvement_resets_the_wait():
+    losses = np.array([4.0, 4.0, 4.0, 3.0, 3.0, 2.0, 2.0, 2.0])
+    assert ro.reduce_lr_on_plateau(losses, 1.0, factor=0.5, patience=2) == \
+        [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.5, 0.5]

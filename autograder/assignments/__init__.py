@@ -9,7 +9,7 @@ from autograder.spec import Assignment
 # Course order (shared/curriculum.md). Each module defines ASSIGNMENT; an id
 # whose module does not exist yet is simply not offered.
 CURRICULUM = ["gradient_descent", "activations", "initialization", "backprop", "optimizers",
-              "regularization", "convolution", "cnn_physics"]
+              "regularization", "convolution", "cnn_physics", "dense_networks"]
 ASSIGNMENT_IDS = [a for a in CURRICULUM
                   if importlib.util.find_spec(f"autograder.assignments.{a}") is not None]
 

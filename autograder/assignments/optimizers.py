@@ -1,4 +1,6 @@
-"""Checks for `optimizers`: one update step of SGD, momentum, Adagrad and Adam.
+"""Checks for `optimizers`: one update step of SGD, momentum, Adagrad and Adam, and
+the learning-rate schedule `reduce_lr_on_plateau` (compared with Keras's own
+ReduceLROnPlateau callback, see its section below).
 
 Every case is a *trajectory*: the grader calls the student's step function
 once per gradient in `grads`, feeding the param and state it returned back in
@@ -467,6 +469,139 @@ ADAM_POWERS_SWAPPED = Hint(
     _trajectory_like("adam_step", *(_np_adam(f, "powers_swapped") for f in _both_adam)))
 
 
+# ---------------------------------------------------------------- reduce_lr_on_plateau
+
+# The reference drives Keras's own callback (reference_impl.optimizers). The
+# losses here are multiples of 1/1024 and every min_delta is either 1e-4 or a
+# multiple of 1/1024 (the boundary case), so no comparison is a float32
+# near-tie: Keras compares through float32 tensors, a student in float64, and
+# both agree on every case.
+_GRID = 1024.0
+
+
+def _plateau(*, start=8, improving=4, flat=12, step=0.25, noise=0):
+    """Losses that improve for `improving` epochs, then wobble (noise: grid
+    steps) without beating the best for `flat` epochs."""
+    def make(rng):
+        best = start - step * np.arange(improving + 1)
+        flat_part = best[-1] + rng.integers(0, noise + 1, flat) / _GRID
+        return np.concatenate([best, flat_part])
+    return make
+
+
+def _training_curve(n_epochs, floor_epoch):
+    """A noisy validation curve: falls, reaches a floor, then creeps up (overfitting)."""
+    def make(rng):
+        epochs = np.arange(n_epochs)
+        curve = 2.0 * np.exp(-epochs / 6.0) + 0.5 + 0.002 * np.maximum(epochs - floor_epoch, 0)
+        wobble = rng.normal(0.0, 0.02, n_epochs)
+        return np.round((curve + wobble) * _GRID) / _GRID
+    return make
+
+
+def _lr_case(losses, learning_rate, **settings):
+    def make(rng):
+        return {"val_losses": losses(rng), "learning_rate": learning_rate, **settings}
+    return make
+
+
+def _two_plateaus(rng):
+    """Improve, plateau (a reduction), improve again (resets the wait), plateau again."""
+    first = _plateau(start=4, improving=3, flat=5)(rng)
+    second = first[-1] - 0.125 * np.arange(1, 4)
+    third = second[-1] + rng.integers(0, 3, 6) / _GRID
+    return np.concatenate([first, second, third])
+
+
+def _exact_boundary(rng):
+    """Each new loss beats the best by exactly min_delta (1/8), then by more: an
+    improvement must be strictly larger than min_delta."""
+    drops = rng.permutation([0.125, 0.125, 0.125, 0.25, 0.125, 0.375])
+    return np.concatenate([[4.0], 4.0 - np.cumsum(drops)])
+
+
+def simulate_plateau(val_losses, learning_rate, factor=0.1, patience=10, min_delta=1e-4,
+                     cooldown=0, min_lr=0.0, *, mistake=None):
+    """What an implementation with one `mistake` returns (for the hints only;
+    the reference is Keras's callback): "patience+1" (reduces when wait >
+    patience), "patience-1", "no_cooldown", "no_min_delta", "non_strict"
+    (an improvement of exactly min_delta counts), "after_epoch" (lrs[t] is the
+    rate set at the end of epoch t)."""
+    patience = int(patience) + {"patience+1": 1, "patience-1": -1}.get(mistake, 0)
+    cooldown = 0 if mistake == "no_cooldown" else int(cooldown)
+    min_delta = 0.0 if mistake == "no_min_delta" else float(min_delta)
+    lr, best, wait, cooling, rates = float(learning_rate), None, 0, 0, []
+    for loss in np.asarray(val_losses, dtype=float):
+        if mistake != "after_epoch":
+            rates.append(lr)
+        if cooling > 0:
+            cooling, wait = cooling - 1, 0
+        better = best is None or (loss + min_delta <= best if mistake == "non_strict"
+                                  else loss + min_delta < best)
+        if better:
+            best, wait = loss, 0
+        elif cooling == 0:
+            wait += 1
+            if wait >= patience and lr > min_lr:
+                lr, cooling, wait = max(lr * float(factor), float(min_lr)), cooldown, 0
+        if mistake == "after_epoch":
+            rates.append(lr)
+    return rates
+
+
+def _plateau_mistake(mistake, when=None):
+    def wrong(inputs):
+        if when is not None and not when(inputs):
+            return None
+        kwargs = {k: v for k, v in inputs.items() if not k.startswith("_")}
+        return simulate_plateau(**kwargs, mistake=mistake)
+    return wrong
+
+
+LR_PATIENCE_OFF_BY_ONE = Hint(
+    "Your reductions come one epoch late or early: Keras counts the epochs without improvement "
+    "(wait += 1) and reduces as soon as wait >= patience, so with patience 2 the rate drops "
+    "after the second epoch that does not improve.",
+    hints.matches(_plateau_mistake("patience+1"), _plateau_mistake("patience-1"), rtol=1e-12,
+                  atol=0.0))
+
+LR_NO_COOLDOWN = Hint(
+    "Your rates ignore the cooldown: after a reduction Keras sets a counter to `cooldown`, "
+    "decreases it first thing at the end of every epoch, and does not count an epoch as waiting "
+    "while the counter is still positive (so cooldown c leaves c - 1 epochs unjudged).",
+    hints.matches(_plateau_mistake("no_cooldown", when=lambda i: i.get("cooldown", 0) > 0),
+                  rtol=1e-12, atol=0.0))
+
+LR_MIN_DELTA = Hint(
+    "An epoch improves only when its loss is lower than the best loss by more than min_delta "
+    "(loss < best - min_delta, strictly): check how you use min_delta.",
+    hints.matches(_plateau_mistake("no_min_delta"), _plateau_mistake("non_strict"),
+                  rtol=1e-12, atol=0.0))
+
+LR_AFTER_EPOCH = Hint(
+    "Your list is shifted by one epoch: lrs[t] is the rate *in effect during* epoch t, so "
+    "lrs[0] is the initial learning rate and a reduction decided after epoch t shows at lrs[t + 1].",
+    hints.matches(_plateau_mistake("after_epoch"), rtol=1e-12, atol=0.0))
+
+REDUCE_LR_CASES = [
+    ("patience 2, factor 0.5: a plateau after 4 improving epochs",
+     _lr_case(_plateau(improving=4, flat=8), 0.1, factor=0.5, patience=2), False),
+    ("cooldown 2 after each reduction (patience 1)",
+     _lr_case(_plateau(improving=2, flat=10, noise=3), 0.01, factor=0.5, patience=1,
+              cooldown=2), False),
+    ("min_delta 0.125: an improvement of exactly min_delta does not count",
+     _lr_case(_exact_boundary, 1.0, factor=0.5, patience=1, min_delta=0.125), False),
+    ("hidden: min_lr reached and kept", _lr_case(_plateau(improving=2, flat=16, noise=2), 0.1,
+                                                 factor=0.5, patience=2, min_lr=0.01), True),
+    ("hidden: the loss improves again after a reduction",
+     _lr_case(_two_plateaus, 0.001, factor=0.2, patience=3), True),
+    ("hidden: a noisy training curve with the default settings (patience 10)",
+     _lr_case(_training_curve(80, 30), 0.001), True),
+    ("hidden: patience 3, cooldown 3, factor 0.1, min_lr 1e-5",
+     _lr_case(_training_curve(60, 15), 0.01, patience=3, cooldown=3, min_lr=1e-5), True),
+]
+
+
 # ---------------------------------------------------------------- the table
 
 def _check(function, points, cases, hint_list):
@@ -478,7 +613,7 @@ def _check(function, points, cases, hint_list):
 
 ASSIGNMENT = Assignment(
     id="optimizers",
-    title="Optimizers: SGD, momentum, Adagrad and Adam",
+    title="Optimizers: SGD, momentum, Adagrad, Adam and a learning-rate schedule",
     checks=[
         _check("sgd_step", 10, [
             ("a vector, 5 steps, learning rate 0.1", _sgd((5,), 5, 0.1), False),
@@ -488,7 +623,7 @@ ASSIGNMENT = Assignment(
             ("hidden: large gradients, learning rate 0.5", _sgd((4,), 6, 0.5, grad_scale=50.0),
              True),
         ], [SGD_ASCENT, SGD_NO_LR, SGD_UPDATE_ONLY]),
-        _check("momentum_step", 25, [
+        _check("momentum_step", 20, [
             ("zero initial velocity, momentum 0.9, 10 steps", _momentum((5,), 10, 0.05, 0.9), False),
             ("a nonzero starting velocity (Keras sign), 3 steps",
              _momentum((4,), 3, 0.1, 0.8, start_velocity=True), False),
@@ -499,7 +634,7 @@ ASSIGNMENT = Assignment(
              _momentum((5,), 12, 0.01, 0.99, start_velocity=True), True),
             ("hidden: a single step", _momentum((7,), 1, 0.3, 0.9, start_velocity=True), True),
         ], [MOM_NO_LR, MOM_SIGN_CONVENTION, MOM_OLD_VELOCITY, MOM_EMA, MOM_LR_TWICE, MOM_PYTORCH]),
-        _check("adagrad_step", 25, [
+        _check("adagrad_step", 20, [
             ("zero accumulator, 10 steps, learning rate 0.1", _adagrad((5,), 10, 0.1), False),
             ("small gradients (~1e-6) where epsilon matters, default epsilon, 8 steps",
              _adagrad((4,), 8, 0.01, grad_scale=1e-6), False),
@@ -513,7 +648,7 @@ ASSIGNMENT = Assignment(
             ("hidden: a single step from a large accumulator",
              _adagrad((6,), 1, 0.5, start_accumulator=50.0), True),
         ], [ADA_NO_ACCUMULATION, ADA_NO_SQRT, ADA_OLD_ACCUMULATOR, ADA_NO_EPSILON, ADA_ACCUMULATES_GRAD]),
-        _check("adam_step", 40, [
+        _check("adam_step", 30, [
             ("the first step (t = 1) from zero moments", _adam((5,), 1, 0.01), False),
             ("10 steps from t = 1", _adam((4,), 10, 0.01), False),
             ("small gradients (~1e-7) where epsilon matters, 8 steps",
@@ -531,5 +666,9 @@ ASSIGNMENT = Assignment(
              _adam((6,), 1, 0.05, t=3, resume=True), True),
         ], [ADAM_NO_BIAS_CORRECTION, ADAM_STEP_COUNT, ADAM_HATS_RETURNED, ADAM_EPS_INSIDE,
             ADAM_POWER_PRECEDENCE, ADAM_M_ONLY, ADAM_POWERS_SWAPPED]),
+        Check(function="reduce_lr_on_plateau", points=20, reference=REF + "reduce_lr_on_plateau",
+              returns="list", rtol=1e-12, atol=0.0,
+              cases=[Case(label, make, hidden=hidden) for label, make, hidden in REDUCE_LR_CASES],
+              hints=[LR_PATIENCE_OFF_BY_ONE, LR_NO_COOLDOWN, LR_MIN_DELTA, LR_AFTER_EPOCH]),
     ],
 )
