@@ -38,7 +38,7 @@ N_OUTPUTS = 1                  # one score per shower: larger means "more electr
 TRAIN_SEED, N_TRAIN = 2024, 4000   # the public training set the grader trains on
 EPOCHS, BATCH_SIZE = 15, 64    # the grader's training budget: model.fit(x, y, EPOCHS, BATCH_SIZE)
 MAX_PARAMS = 50_000            # parameter budget (trainable and non-trainable)
-TIME_LIMIT = 60.0              # seconds of training on the grader's machine (2 CPU cores)
+TIME_LIMIT = 60.0              # seconds of training on the grader's machine (one CPU thread)
 EFFICIENCY = 0.90              # electron efficiency at which the pion rejection is measured
 REJECTION_ZERO, REJECTION_FULL = 5.0, 10.0   # no points up to the first, full marks from the second
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import exports, points
+from autograder import exports, names, points
 from autograder import results as res
 from autograder.gradebook import Gradebook
 from autograder.runner import GradeReport
@@ -208,7 +208,7 @@ def test_batch_outputs_are_accepted_by_their_consumers(tmp_path):
     frame = pd.read_csv(out / "grades.csv", dtype=str, keep_default_na=False).set_index("student")
     assert "'=1+1" in frame.index and frame.loc["'=1+1", "total"] == "100.00"
 
-    full = json.loads((out / "=1+1" / "results.json").read_text())
+    full = json.loads((out / names.folder_for("=1+1") / "results.json").read_text())
     assert full["score"] == 100
     assert exact_sum(t["score"] for t in full["tests"]) == Decimal(100)
 
