@@ -15,11 +15,12 @@ import hashlib
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
-PACKAGES = ("autograder", "reference_impl")
+PACKAGES = ("autograder", "reference_impl", "checks")
 # The engine: the judging code every assignment shares. The sandbox folder is
 # taken whole (the worker runs there as a script), but for the drivers of other assignments.
-ENGINE = ("autograder/runner.py", "autograder/compare.py", "autograder/hints.py", "autograder/spec.py",
-          "autograder/seeds.py", "autograder/submission.py", "autograder/sandbox")
+ENGINE = ("autograder/runner.py", "autograder/student_side/compare.py", "autograder/hints.py", "autograder/spec.py",
+          "autograder/seeds.py", "autograder/submission.py", "autograder/sandbox",
+          "autograder/student_side")
 
 
 def _module_file(module: str) -> Path | None:
@@ -53,14 +54,14 @@ def _imports(path: Path) -> set[Path]:
 
 def files(assignment) -> list[Path]:
     """Every file that decides `assignment`'s grades, sorted."""
-    roots = {PROJECT / "autograder" / "assignments" / f"{assignment.id}.py"}
+    roots = {PROJECT / "checks" / f"{assignment.id}.py"}
     for entry in ENGINE:
         path = PROJECT / entry
         if path.is_dir():
             roots |= {p for p in path.rglob("*.py") if p.parent.name != "drivers"}
         else:
             roots.add(path)
-    drivers = PROJECT / "autograder" / "sandbox" / "drivers"
+    drivers = PROJECT / "checks" / "student_side"
     roots.add(drivers / "__init__.py")
     for check in assignment.checks:
         if check.reference:

@@ -32,7 +32,7 @@ import zipfile
 from pathlib import Path
 
 PROJECT_FILES = ("pyproject.toml", "README.md")
-PACKAGES = ("autograder", "reference_impl")
+PACKAGES = ("autograder", "reference_impl", "checks")
 SECRET_NAME = "grader_secret"
 GRADER_HOME = "/opt/dlphys-grader"
 

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 from autograder import hints, seeds
-from autograder.compare import compare
+from autograder.student_side.compare import compare
 from autograder.sandbox.launch import Limits, isolation_mode
 from autograder.sandbox.session import CallResult, Session
 from autograder.spec import Assignment, Case, Check, Partial, Rng

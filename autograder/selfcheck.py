@@ -44,8 +44,8 @@ import numpy as np
 
 from autograder import assignments, seeds
 from autograder.runner import TestResult, grade_case, limits_for
-from autograder.sandbox import wire
-from autograder.sandbox.mutation import mutated as _mutated, snapshot as _snapshot
+from autograder.student_side import wire
+from autograder.student_side.mutation import mutated as _mutated, snapshot as _snapshot
 from autograder.sandbox.session import CallResult
 from autograder.spec import Assignment, Check, resolve
 
@@ -254,7 +254,7 @@ class _InProcess:
 def _driver(name: str):
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError("bad driver name")
-    return importlib.import_module(f"autograder.sandbox.drivers.{name}").run
+    return importlib.import_module(f"checks.student_side.{name}").run
 
 
 # The worker's mutation check (sandbox/worker.py can't be imported outside the

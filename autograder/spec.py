@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from autograder.sandbox.wire import RngSpec
+from autograder.student_side.wire import RngSpec
 
 Inputs = dict  # keyword arguments for the student's function
 

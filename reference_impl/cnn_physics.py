@@ -120,7 +120,7 @@ def grade_like_the_grader(build, test_seed, keras_seed=0, n_test=10_000):
     Returns a dict: rejection, auc, score (fraction of the performance points),
     n_params, train_seconds, epochs_completed, losses.
     """
-    from autograder.sandbox.drivers.cnn_physics import run
+    from checks.student_side.cnn_physics import run
 
     x, y, _ = generate_showers(N_TRAIN, TRAIN_SEED)
     x_test, y_test, _ = generate_showers(n_test, test_seed)

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.sandbox.wire import Unsupported
+from autograder.student_side.wire import Unsupported
 from autograder.spec import Rng
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -38,7 +38,7 @@ import numpy as np
 import pytest
 
 from autograder import results, runner, seeds, submission
-from autograder.assignments import gradient_descent as gd
+from checks import gradient_descent as gd
 from autograder.sandbox import launch
 from autograder.sandbox.session import Session
 from autograder.spec import Rng

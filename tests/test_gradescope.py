@@ -97,9 +97,9 @@ def test_bundle_holds_scripts_secret_and_wheel(bundle):
         with zipfile.ZipFile(z.open(wheels[0])) as wheel:
             packaged = set(wheel.namelist())
     # The wheel carries what the grader and the sandbox need.
-    for needed in ("autograder/cli.py", "autograder/sandbox/worker.py", "autograder/sandbox/wire.py",
-                   "autograder/sandbox/drivers/__init__.py", "autograder/sandbox/stubs/autograder/selfcheck.py",
-                   f"autograder/assignments/{ASSIGNMENT}.py", f"reference_impl/{ASSIGNMENT}.py"):
+    for needed in ("autograder/cli.py", "autograder/student_side/worker.py", "autograder/student_side/wire.py",
+                   "checks/student_side/__init__.py", "autograder/student_side/stubs/autograder/selfcheck.py",
+                   f"checks/{ASSIGNMENT}.py", f"reference_impl/{ASSIGNMENT}.py"):
         assert needed in packaged
     assert not any(n.startswith(("solutions/", "tests/", "exercises/")) for n in packaged)
     # setup.sh: apt (python venv, pip, bubblewrap), the dependencies, the project from the bundled wheel.

@@ -385,7 +385,7 @@ def fake_results(student="s", hidden_leak=False, printed="", assignment="convolu
     import numpy as np
 
     from autograder import results as res
-    from autograder.compare import compare
+    from autograder.student_side.compare import compare
     from autograder.runner import GradeReport, TestResult
 
     expected = np.arange(12.0).reshape(1, 3, 4, 1)

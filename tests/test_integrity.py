@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from autograder import names, results, runner, seeds, submission
-from autograder.compare import compare
+from autograder.student_side.compare import compare
 from autograder.sandbox import launch
 from autograder.sandbox.session import Session
 from autograder.spec import Assignment, Case, Check, Rng
@@ -264,7 +264,7 @@ SURROGATE = ("import numpy as np\n"
 
 
 def test_a_lone_surrogate_in_an_exception_message_reaches_the_gradebook(tmp_path):
-    from autograder.assignments import gradient_descent as gd
+    from checks import gradient_descent as gd
     from autograder.feedback_html import write_feedback
     from autograder.gradebook import Gradebook
 
@@ -295,7 +295,7 @@ def test_rich_markup_in_the_student_name_does_not_crash_grade_run(tmp_path):
 # ================================================================= 5. one bad answer, one test
 
 def test_an_empty_batch_on_one_visible_case_costs_that_test_only():
-    from autograder.assignments import convolution as conv
+    from checks import convolution as conv
 
     wrapper = ("_conv2d_right = conv2d\n_calls = []\n"
                "def conv2d(*args, **kwargs):\n"
@@ -337,7 +337,7 @@ FLOODS = {
 @pytest.mark.skipif(not launch.cgroups_available(), reason="needs a root grader with cgroups")
 @pytest.mark.parametrize("flood", list(FLOODS))
 def test_memory_floods_are_reported_as_memory_and_leave_no_cgroup(flood):
-    from autograder.assignments import gradient_descent as gd
+    from checks import gradient_descent as gd
 
     limits = dataclasses.replace(runner.limits_for(gd.ASSIGNMENT), memory_mb=256)
     session = Session([FLOODS[flood]], limits, (), time_budget=120).start()
@@ -353,7 +353,7 @@ def test_memory_floods_are_reported_as_memory_and_leave_no_cgroup(flood):
 # ================================================================= 6. the grader's memory is bounded
 
 def test_a_reply_of_millions_of_tiny_values_is_refused_before_it_is_built():
-    from autograder.sandbox import wire
+    from autograder.student_side import wire
 
     payload = ('{"event":"result","ok":true,"value":[' + ",".join(["[]"] * 3_000_000) + "]}").encode()
     with pytest.raises(wire.WireTooLarge):
@@ -362,7 +362,7 @@ def test_a_reply_of_millions_of_tiny_values_is_refused_before_it_is_built():
 
 
 def test_returning_millions_of_empty_lists_fails_that_call_as_too_large():
-    from autograder.assignments import gradient_descent as gd
+    from checks import gradient_descent as gd
 
     cells = ["def many():\n    return [[] for _ in range(3_000_000)]\n", "def fine():\n    return 7\n"]
     session = Session(cells, runner.limits_for(gd.ASSIGNMENT), (), time_budget=120).start()
@@ -395,7 +395,7 @@ def seven():
 
 
 def test_a_forged_reply_fails_its_call_only_and_later_replies_stay_in_step():
-    from autograder.assignments import gradient_descent as gd
+    from checks import gradient_descent as gd
 
     session = Session([FORKED_FORGERY], runner.limits_for(gd.ASSIGNMENT), (), time_budget=120).start()
     try:

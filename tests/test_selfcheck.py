@@ -218,7 +218,7 @@ def test_nothing_happens_while_grading(monkeypatch):
 
 
 def test_the_sandbox_stub_offers_the_same_names():
-    stub = ROOT / "autograder" / "sandbox" / "stubs" / "autograder" / "selfcheck.py"
+    stub = ROOT / "autograder" / "student_side" / "stubs" / "autograder" / "selfcheck.py"
     names = {n.name for n in ast.parse(stub.read_text()).body if isinstance(n, ast.FunctionDef)}
     assert names == set(selfcheck.__all__)
 
@@ -319,7 +319,7 @@ def test_student_notebook_in_a_real_kernel(tmp_path):
     from nbclient import NotebookClient
 
     from autograder import assignments
-    from autograder.assignments import convolution as conv
+    from checks import convolution as conv
 
     nb = _student_notebook()
     env = {k: v for k, v in os.environ.items() if k not in (seeds.SECRET_ENV, selfcheck.GRADING_ENV)}

@@ -11,7 +11,7 @@ from autograder.spec import Assignment
 CURRICULUM = ["gradient_descent", "activations", "initialization", "backprop", "optimizers",
               "regularization", "convolution", "cnn_physics", "dense_networks"]
 ASSIGNMENT_IDS = [a for a in CURRICULUM
-                  if importlib.util.find_spec(f"autograder.assignments.{a}") is not None]
+                  if importlib.util.find_spec(f"checks.{a}") is not None]
 
 
 class UnknownAssignment(KeyError):
@@ -21,7 +21,7 @@ class UnknownAssignment(KeyError):
 def get(assignment_id: str) -> Assignment:
     if assignment_id not in ASSIGNMENT_IDS:
         raise UnknownAssignment(assignment_id)
-    return importlib.import_module(f"autograder.assignments.{assignment_id}").ASSIGNMENT
+    return importlib.import_module(f"checks.{assignment_id}").ASSIGNMENT
 
 
 def all_assignments() -> list[Assignment]:

@@ -23,7 +23,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-SANDBOX_DIR = Path(__file__).resolve().parent  # holds worker.py and wire.py
+SANDBOX_DIR = Path(__file__).resolve().parents[1] / "student_side"  # holds worker.py and wire.py
+DRIVERS_DIR = Path(__file__).resolve().parents[2] / "checks" / "student_side"
 # Each student process gets a uid of its own, mapped to no account: RLIMIT_NPROC
 # counts per uid, so with one shared uid a fork bomb in one submission would
 # starve every other sandbox of the class running at the same time.
@@ -171,7 +172,7 @@ def _bwrap_command(limits: Limits, forbidden, uid: int) -> list[str]:
             "--ro-bind", str(SANDBOX_DIR / "wire.py"), "/grader/wire.py",
             "--ro-bind", str(SANDBOX_DIR / "mutation.py"), "/grader/mutation.py",
             "--ro-bind", str(SANDBOX_DIR / "ipython_standin.py"), "/grader/ipython_standin.py",
-            "--ro-bind", str(SANDBOX_DIR / "drivers"), "/grader/drivers",
+            "--ro-bind", str(DRIVERS_DIR), "/grader/drivers",
             "--ro-bind", str(SANDBOX_DIR / "stubs"), "/grader/stubs",
             "--chdir", home, "--clearenv"]
     for key, value in clean_env(home).items():

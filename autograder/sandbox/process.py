@@ -15,7 +15,8 @@ import tempfile
 import threading
 import time
 
-from autograder.sandbox import launch, wire
+from autograder.sandbox import launch
+from autograder.student_side import wire
 
 MAX_MESSAGE = 64 * 1024 * 1024
 OUTPUT_CAP = 64 * 1024

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from autograder.names import printable
-from autograder.sandbox import wire
+from autograder.student_side import wire
 from autograder.sandbox.launch import Limits
 from autograder.sandbox.process import StudentProcess, StudentProcessError
 

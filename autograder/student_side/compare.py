@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from autograder.names import printable
-from autograder.sandbox.wire import Unsupported
+from autograder.student_side.wire import Unsupported
 
 
 @dataclass
