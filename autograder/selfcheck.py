@@ -316,7 +316,7 @@ def _prepare_tensorflow() -> None:
         print("(first self-check in this kernel: loading the TensorFlow reference, a few seconds...)",
               flush=True)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from reference_impl import device
+    from autograder import reference as device
 
     device.configure(keras_floatx=None)
     _tf_ready = True

@@ -24,7 +24,7 @@ from reference_impl.cnn_physics_data import (BATCH_SIZE, EPOCHS, IMAGE_SHAPE, MA
                                              N_OUTPUTS, N_TRAIN, TIME_LIMIT, TRAIN_SEED,
                                              generate_showers, performance_score,
                                              pion_rejection, roc_auc)
-from reference_impl.device import configure
+from autograder.reference import configure
 
 configure(keras_floatx=None)
 
