@@ -152,9 +152,9 @@ def png_data_uri(fig, dpi: int = 96) -> str:
 
 def assignment_title(assignment_id: str) -> str:
     try:
-        from autograder import assignments
+        from autograder import course
 
-        return assignments.get(assignment_id).title
+        return course.get(assignment_id).title
     except Exception:
         return ""
 

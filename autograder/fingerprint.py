@@ -81,10 +81,10 @@ def files(assignment) -> list[Path]:
 
 @functools.lru_cache(maxsize=None)
 def _of(assignment_id: str) -> str:
-    from autograder import assignments
+    from autograder import course
 
     digest = hashlib.sha256()
-    for path in files(assignments.get(assignment_id)):
+    for path in files(course.get(assignment_id)):
         data = path.read_bytes()
         digest.update(f"{path.relative_to(PROJECT).as_posix()}\0{len(data)}\0".encode())
         digest.update(data)

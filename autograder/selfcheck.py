@@ -42,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import assignments, seeds
+from autograder import course, seeds
 from autograder.runner import TestResult, grade_case, limits_for
 from autograder.student_side import wire
 from autograder.student_side.mutation import mutated as _mutated, snapshot as _snapshot
@@ -427,10 +427,10 @@ def _assignment_for(functions: list[str] | None, assignment, namespace: dict) ->
         chosen = assignment
     elif assignment is not None:
         try:
-            chosen = assignments.get(assignment)
-        except assignments.UnknownAssignment:
+            chosen = course.get(assignment)
+        except course.UnknownAssignment:
             raise ValueError(f"unknown assignment {assignment!r}; known: "
-                             f"{', '.join(assignments.ASSIGNMENT_IDS)}") from None
+                             f"{', '.join(course.ids())}") from None
     else:
         chosen = None
     if chosen is not None:
@@ -440,10 +440,10 @@ def _assignment_for(functions: list[str] | None, assignment, namespace: dict) ->
                 raise ValueError(f"{f!r} is not graded in {chosen.id}; its graded functions are "
                                  f"{', '.join(names)}")
         return chosen
-    candidates = [a for a in assignments.all_assignments()
+    candidates = [a for a in course.all_assignments()
                   if all(f in {c.function for c in a.checks} for f in functions or ())]
     if functions and not candidates:
-        graded = sorted({c.function for a in assignments.all_assignments() for c in a.checks})
+        graded = sorted({c.function for a in course.all_assignments() for c in a.checks})
         close = difflib.get_close_matches(functions[0], graded, n=3)
         raise ValueError(f"{functions[0]!r} is not a graded function"
                          + (f"; did you mean {' or '.join(map(repr, close))}?" if close else ""))

@@ -146,8 +146,8 @@ def test_check_table_is_well_formed():
         assert check.cases[-1].label.startswith("hidden: ")
         assert check.timeout > data.TIME_LIMIT + 30
     assert A.time_budget > 2 * data.TIME_LIMIT + sum(c.timeout for c in A.checks) / 2
-    from autograder import assignments
-    assert "dense_networks" in assignments.ASSIGNMENT_IDS and assignments.get("dense_networks") is A
+    from autograder import course
+    assert "dense_networks" in course.ids() and course.get("dense_networks") is A
 
 
 def test_assignment_module_imports_without_tensorflow():

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import assignments, seeds
+from autograder import course, seeds
 from autograder.gradescope import SECRET_NAME, build_bundle
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +37,7 @@ def bundle(tmp_path_factory) -> Path:
 
 def test_build_bundle_refuses_an_empty_secret(tmp_path):
     with pytest.raises(ValueError, match="secret"):
-        build_bundle(assignments.get(ASSIGNMENT), tmp_path / "ag.zip", b"")
+        build_bundle(course.get(ASSIGNMENT), tmp_path / "ag.zip", b"")
     assert not (tmp_path / "ag.zip").exists()
 
 

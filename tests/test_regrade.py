@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import assignments, fingerprint
+from autograder import course, fingerprint
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "submissions"
@@ -50,7 +50,7 @@ def test_what_decides_a_grade_changes_the_fingerprint(project, relative):
 
 
 def test_a_driver_changes_its_assignments_fingerprint_only(project):
-    drivers = {c.driver for c in assignments.get("backprop").checks} - {None}
+    drivers = {c.driver for c in course.get("backprop").checks} - {None}
     assert drivers, "backprop grades through a driver"
     relative = f"checks/student_side/{drivers.pop()}.py"
     before = fingerprint.fingerprint("gradient_descent")
