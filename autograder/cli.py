@@ -344,6 +344,32 @@ def validate(root, seed, assignment_ids):
     sys.exit(0 if all(v.ok for v in outcome) else 1)
 
 
+@main.command()
+@click.argument("assignment_id")
+@click.option("--course", "course_root", type=click.Path(file_okay=False), envvar="DLPHYS_COURSE",
+              help="Course folder, created if missing (default: $DLPHYS_COURSE, else the bundled course).")
+def new(assignment_id, course_root):
+    """Scaffold assignment ASSIGNMENT_ID: a solution notebook, its checks and its TF reference."""
+    from pathlib import Path
+
+    from autograder import course
+    from autograder.scaffold import ScaffoldError, new_assignment
+
+    root = Path(course_root) if course_root else course.bundled_root()
+    if root.exists() and not root.is_dir():
+        raise BadInput(f"{root}: not a folder")
+    try:
+        written = new_assignment(root, assignment_id)
+    except ScaffoldError as exc:
+        raise BadInput(str(exc)) from None
+    except OSError as exc:
+        raise BadInput(f"cannot write {exc.filename or root}: {exc.strerror or exc}") from None
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: grade release --course {root} {assignment_id} && "
+               f"grade validate --course {root} {assignment_id}")
+
+
 def cli():
     """Entry point: click's errors become one line and exit code 2."""
     try:
