@@ -45,7 +45,7 @@ import numpy as np
 from autograder import course, seeds
 from autograder.runner import TestResult, grade_case, limits_for
 from autograder.student_side import wire
-from autograder.student_side.mutation import mutated as _mutated, snapshot as _snapshot
+from autograder.student_side import calling
 from autograder.sandbox.session import CallResult
 from autograder.spec import Assignment, Check, resolve
 
@@ -192,10 +192,10 @@ class _InProcess:
     `cell_errors`, `limits`, and `call` returning a `CallResult`), for functions
     living in this process.
 
-    Mirrors `sandbox/worker.py`: arguments and the returned value make the same
-    round trip through `wire` (so the comparison sees exactly what the grader
-    would see), NumPy's overflow/invalid/divide warnings are recorded, inputs
-    are compared before/after the call, `_global_seed` seeds np.random first.
+    Calls through `student_side.calling`, as the worker does; arguments and the
+    returned value make the same round trip through `wire` (so the comparison
+    sees exactly what the grader would see). NumPy's global state is restored
+    afterwards: this is the student's own kernel.
     """
 
     def __init__(self, namespace: dict, limits):
@@ -212,43 +212,34 @@ class _InProcess:
         if not callable(target):
             return CallResult(False, kind="exception", error_type="NameError",
                               message=f"{function} is not defined")
-        args = wire.decode(wire.encode(kwargs), make_rng=np.random.default_rng)
-        before = _snapshot(args)
+        try:
+            run_with = _driver(driver) if driver else None
+        except ImportError as exc:
+            return CallResult(False, kind="exception", error_type=type(exc).__name__, message=str(exc))
         saved_state = np.random.get_state() if global_seed is not None else None
-        old = np.seterr(over="warn", invalid="warn", divide="warn", under="ignore")
-        start = time.perf_counter()
         try:
             # The student's prints are swallowed (the grader keeps them out of
             # the feedback too); their warnings are recorded, as in the worker.
-            with warnings.catch_warnings(record=True) as caught, \
-                    contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                warnings.simplefilter("always")
-                if global_seed is not None:
-                    np.random.seed(global_seed)
-                if driver:
-                    value = _driver(driver)(target, **args)
-                else:
-                    value = target(**args)
-        except KeyboardInterrupt:
-            raise  # the student pressed stop: stop the self-check too
-        except BaseException as exc:  # SystemExit included: like the worker, a failed call
-            return CallResult(False, kind="exception", error_type=type(exc).__name__,
-                              message=str(exc)[:2000], traceback=_student_traceback(exc))
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                called = calling.call(target, wire.encode(kwargs), global_seed=global_seed,
+                                      driver=run_with)
         finally:
-            np.seterr(**old)
             if saved_state is not None:
                 np.random.set_state(saved_state)
-        elapsed = time.perf_counter() - start
-        if elapsed > timeout:
-            return CallResult(False, kind="timeout", message=f"took {elapsed:.1f} s; the grader stops "
+        if isinstance(called.error, KeyboardInterrupt):
+            raise called.error  # the student pressed stop: stop the self-check too
+        if not called.ok:  # SystemExit included: like the worker, a failed call
+            exc = called.error
+            return CallResult(False, kind="exception", error_type=type(exc).__name__,
+                              message=str(exc)[:2000], traceback=_student_traceback(exc))
+        if called.elapsed > timeout:
+            return CallResult(False, kind="timeout", message=f"took {called.elapsed:.1f} s; the grader stops "
                               f"a call after {timeout:g} s (infinite loop, or far too slow?)")
         try:
-            value = wire.decode(wire.encode(value))
+            value = wire.decode(wire.encode(called.value))
         except (TypeError, ValueError, wire.WireError) as exc:
             return CallResult(False, kind="exception", error_type="ReturnValueError", message=str(exc))
-        return CallResult(True, value=value, mutated=_mutated(before, args),
-                          warnings=sorted({f"{w.category.__name__}: {w.message}"[:300]
-                                           for w in caught})[:10])
+        return CallResult(True, value=value, mutated=called.mutated, warnings=called.warnings)
 
 
 def _driver(name: str):
@@ -257,8 +248,6 @@ def _driver(name: str):
     return importlib.import_module(f"checks.student_side.{name}").run
 
 
-# The worker's mutation check (sandbox/worker.py can't be imported outside the
-# sandbox: it rewires the standard streams at import).
 def _student_traceback(exc: BaseException) -> str:
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if not f.filename.startswith(_PACKAGE_DIR)]

@@ -56,8 +56,8 @@ import numpy as np  # noqa: E402
 from . import wire  # noqa: E402
 from .ipython_standin import StandIn  # noqa: E402
 
-# Bound now, before student code can monkeypatch what they use.
-from .mutation import mutated as _mutated, snapshot as _snapshot  # noqa: E402
+# Bound now, before student code can monkeypatch what it uses.
+from .calling import call as _call  # noqa: E402
 
 # Keep private copies of the protocol channel, then point the standard streams
 # away from it so that student prints can't corrupt (or fake) the framing by
@@ -141,11 +141,10 @@ def _read(n):
     return b"".join(chunks)
 
 
-def _error(exc, student_only=True):
+def _error(exc):
     """Exception -> data, with a traceback trimmed to the student's own cells."""
     frames = traceback.extract_tb(exc.__traceback__)
-    if student_only:
-        frames = [f for f in frames if f.filename.startswith("<cell")] or frames[-1:]
+    frames = [f for f in frames if f.filename.startswith("<cell")] or frames[-1:]
     text = "".join(traceback.format_list(frames[-8:]))
     text += "".join(traceback.format_exception_only(type(exc), exc))
     return {"type": type(exc).__name__, "message": str(exc)[:2000], "traceback": text[-4000:]}
@@ -189,27 +188,15 @@ def call(request, namespace):
     if not callable(function):
         return {"ok": False, "error": {"type": "NameError", "traceback": "",
                                        "message": f"{request['function']} is not defined"}}
-    kwargs = wire.decode(request["kwargs"], make_rng=np.random.default_rng)
-    before = _snapshot(kwargs)
-    if request.get("global_seed") is not None:
-        np.random.seed(request["global_seed"])
-    old = np.seterr(over="warn", invalid="warn", divide="warn", under="ignore")
-    start = time.perf_counter()
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            if request.get("driver"):
-                value = _driver(request["driver"])(function, **kwargs)
-            else:
-                value = function(**kwargs)
-    except BaseException as exc:
+        driver = _driver(request["driver"]) if request.get("driver") else None
+    except Exception as exc:
         return {"ok": False, "error": _error(exc)}
-    finally:
-        np.seterr(**old)
-    elapsed = time.perf_counter() - start
-    return {"ok": True, "value": wire.encode(value), "mutated": _mutated(before, kwargs),
-            "warnings": sorted({f"{w.category.__name__}: {w.message}"[:300] for w in caught})[:10],
-            "elapsed": elapsed}
+    called = _call(function, request["kwargs"], global_seed=request.get("global_seed"), driver=driver)
+    if not called.ok:
+        return {"ok": False, "error": _error(called.error)}
+    return {"ok": True, "value": wire.encode(called.value), "mutated": called.mutated,
+            "warnings": called.warnings, "elapsed": called.elapsed}
 
 
 def main():
