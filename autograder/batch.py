@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import __version__
+from autograder import __version__, kinds
 from autograder.names import folder_for, from_file_name
 
 NOTEBOOK_SUFFIXES = (".ipynb", ".py")
@@ -238,7 +238,7 @@ def run_batch(directory: Path, assignment, outdir: Path, secret: bytes, jobs: in
                 sha = _unreadable_fingerprint(item.path, str(exc))
                 if current(book, item.student, sha, seed) is None:
                     data = results.to_gradescope(failed_report(assignment, item.student, seed,
-                                                               "unreadable", f"unreadable submission: {exc}"))
+                                                               kinds.UNREADABLE, f"unreadable submission: {exc}"))
                     results.write_json(data, outdir / folder_for(item.student) / "results.json")
                     book.record(data, sha256=sha, status="unreadable", source=from_file_name(str(item.path)))
                 unreadable += 1

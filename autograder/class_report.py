@@ -13,7 +13,8 @@ import statistics
 import time
 from urllib.parse import quote
 
-from autograder.feedback_html import (GRADING_FAILURES, HIDDEN_NOTE, KIND_LABELS, assignment_title, bar,
+from autograder.kinds import GRADING_FAILURES, LABELS as KIND_LABELS
+from autograder.feedback_html import (HIDDEN_NOTE, assignment_title, bar,
                                       esc, fmt, new_figure, page, png_data_uri)
 
 SLOWEST = 10

@@ -58,7 +58,7 @@ def junit_xml(book, assignment) -> str:
     """One <testsuite> per student, one <testcase> per test (classname = function).
     A wrong answer is a <failure>; a test that got no answer out of the code
     (timeout, crash, unreadable notebook, ...) an <error>, as JUnit counts them."""
-    from autograder.feedback_html import GRADING_FAILURES
+    from autograder.kinds import GRADING_FAILURES
 
     suites = ET.Element("testsuites", name=xml_text(assignment.id))
     for student, data in book.results(assignment.id).items():

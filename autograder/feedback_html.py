@@ -21,17 +21,8 @@ import math
 import warnings
 from pathlib import Path
 
-# Failures where the grader could not get an answer out of the student's code.
-GRADING_FAILURES = ("timeout", "crash", "memory", "too_large", "protocol", "budget",
-                    "unreadable", "grader_error")
-
-KIND_LABELS = {
-    "passed": "passed", "wrong": "wrong answer", "partial": "partial credit", "error": "raised an error",
-    "not_implemented": "not implemented", "missing": "not defined", "timeout": "timeout",
-    "crash": "process crashed", "memory": "out of memory", "too_large": "output too large",
-    "protocol": "protocol error", "budget": "time budget used up", "unreadable": "unreadable notebook",
-    "grader_error": "grader error", "forbidden": "forbidden library",
-}
+from autograder.kinds import (GRADING_FAILURES, LABELS as KIND_LABELS, PASSED, WRONG,  # noqa: E402,F401
+                              UNREADABLE)
 
 HIDDEN_NOTE = "(hidden test: its inputs are not shown)"
 PRINTED_MARKER = "\nWhat your code printed:\n"
@@ -420,7 +411,7 @@ def _function_rows(tests: list, order: list) -> str:
         bucket[0] += passed
         bucket[1] += 1
         if not passed:
-            kind = t.get("extra_data", {}).get("kind", "wrong")
+            kind = t.get("extra_data", {}).get("kind", WRONG)
             f["kinds"][kind] = f["kinds"].get(kind, 0) + 1
     rows = []
     for name in order:
@@ -505,7 +496,7 @@ def _whole_submission_failure(tests: list) -> tuple[str, str] | None:
     """(kind, reason) when every test failed for one reason about the whole
     notebook (it could not be read): one notice instead of one per test."""
     kinds = {t.get("extra_data", {}).get("kind") for t in tests}
-    if len(kinds) != 1 or kinds & {"passed", None} or next(iter(kinds)) not in ("unreadable",):
+    if len(kinds) != 1 or kinds & {PASSED, None} or next(iter(kinds)) not in (UNREADABLE,):
         return None
     reasons = {own_feedback(t) for t in tests if not t.get("extra_data", {}).get("hidden")}
     return (next(iter(kinds)), reasons.pop()) if len(reasons) == 1 else None

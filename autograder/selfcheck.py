@@ -42,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import course, seeds
+from autograder import course, kinds, seeds
 from autograder.runner import TestResult, grade_case, limits_for
 from autograder.student_side import wire
 from autograder.student_side import calling
@@ -54,7 +54,7 @@ __all__ = ["check", "check_all", "nbgrader_check"]
 GRADING_ENV = "DLPHYS_GRADING"
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 # Kinds that say "nothing to look at yet": one row per function, not one per case.
-_NOT_STARTED = ("not_implemented", "missing")
+_NOT_STARTED = kinds.NOT_STARTED
 
 
 # ====================================================================== public API
@@ -173,7 +173,7 @@ def run(assignment: Assignment, functions: list[str], namespace: dict, *, seed: 
             if not callable(namespace.get(function)):
                 result = TestResult(function, case.label, index, case.hidden,
                                     check.case_points(index))
-                _fail(result, "missing", f"{function} is not defined yet: run the cell that "
+                _fail(result, kinds.MISSING, f"{function} is not defined yet: run the cell that "
                       "defines it first (and keep its name)")
             else:
                 with _calm():
@@ -210,12 +210,12 @@ class _InProcess:
              driver: str | None = None) -> CallResult:
         target = self.namespace.get(function)
         if not callable(target):
-            return CallResult(False, kind="exception", error_type="NameError",
+            return CallResult(False, kind=kinds.EXCEPTION, error_type="NameError",
                               message=f"{function} is not defined")
         try:
             run_with = _driver(driver) if driver else None
         except ImportError as exc:
-            return CallResult(False, kind="exception", error_type=type(exc).__name__, message=str(exc))
+            return CallResult(False, kind=kinds.EXCEPTION, error_type=type(exc).__name__, message=str(exc))
         saved_state = np.random.get_state() if global_seed is not None else None
         try:
             # The student's prints are swallowed (the grader keeps them out of
@@ -230,15 +230,15 @@ class _InProcess:
             raise called.error  # the student pressed stop: stop the self-check too
         if not called.ok:  # SystemExit included: like the worker, a failed call
             exc = called.error
-            return CallResult(False, kind="exception", error_type=type(exc).__name__,
+            return CallResult(False, kind=kinds.EXCEPTION, error_type=type(exc).__name__,
                               message=str(exc)[:2000], traceback=_student_traceback(exc))
         if called.elapsed > timeout:
-            return CallResult(False, kind="timeout", message=f"took {called.elapsed:.1f} s; the grader stops "
+            return CallResult(False, kind=kinds.TIMEOUT, message=f"took {called.elapsed:.1f} s; the grader stops "
                               f"a call after {timeout:g} s (infinite loop, or far too slow?)")
         try:
             value = wire.decode(wire.encode(called.value))
         except (TypeError, ValueError, wire.WireError) as exc:
-            return CallResult(False, kind="exception", error_type="ReturnValueError", message=str(exc))
+            return CallResult(False, kind=kinds.EXCEPTION, error_type="ReturnValueError", message=str(exc))
         return CallResult(True, value=value, mutated=called.mutated, warnings=called.warnings)
 
 
@@ -498,7 +498,7 @@ def _first_line(text: str) -> str:
 
 def _error_line(test: TestResult) -> str:
     """For an exception: where in the student's code, e.g. 'at line 12: out = x @ w'."""
-    if test.kind != "error":
+    if test.kind != kinds.ERROR:
         return ""
     lines = test.feedback.splitlines()[1:]
     for i in range(len(lines) - 1, -1, -1):

@@ -121,3 +121,15 @@ def test_the_package_has_no_import_circles():
 
 def test_the_cycle_finder_finds_a_circle():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+
+
+def test_failure_kinds_are_spelled_only_in_kinds_py():
+    import re
+
+    from autograder import kinds
+
+    words = {v for k, v in vars(kinds).items() if k.isupper() and isinstance(v, str)}
+    spelled = re.compile(r'(kind\s*(?:=|==|!=)\s*|_fail\(\w+, |StudentProcessError\()"(\w+)"')
+    found = [f"{p.relative_to(ROOT)}: {m.group(0)}" for p in PACKAGE.rglob("*.py") if p.name != "kinds.py"
+             for m in spelled.finditer(p.read_text()) if m.group(2) in words]
+    assert found == []
