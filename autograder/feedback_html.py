@@ -24,8 +24,6 @@ from pathlib import Path
 from autograder.kinds import (GRADING_FAILURES, LABELS as KIND_LABELS, PASSED, WRONG,  # noqa: E402,F401
                               UNREADABLE)
 
-HIDDEN_NOTE = "(hidden test: its inputs are not shown)"
-PRINTED_MARKER = "\nWhat your code printed:\n"
 
 # No scripts, no network: the page can only use its own inline CSS and data: images.
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -151,16 +149,8 @@ def assignment_title(assignment_id: str) -> str:
 
 
 def own_feedback(test: dict) -> str:
-    """A test's own feedback text: its output without the hint lines and the
-    hidden-test note that results.py appends (hints are shown on their own)."""
-    text = test.get("output", "") or ""
-    if text.endswith(HIDDEN_NOTE):
-        text = text[: -len(HIDDEN_NOTE)].rstrip("\n")
-    hints = test.get("extra_data", {}).get("hints", []) or []
-    suffix = "\n".join(f"Hint: {h}" for h in hints)
-    if suffix and text.endswith(suffix):
-        text = text[: -len(suffix)].rstrip("\n")
-    return text
+    """A test's own feedback text (its hints are shown on their own)."""
+    return test.get("extra_data", {}).get("feedback", "") or ""
 
 
 def case_label(test: dict) -> str:
@@ -179,10 +169,8 @@ def _function(test: dict) -> str:
 
 
 def printed_output(results: dict) -> str:
-    """What the student's code printed, as results.py put it in the summary."""
-    text = results.get("output", "") or ""
-    at = text.find(PRINTED_MARKER)
-    return text[at + len(PRINTED_MARKER):] if at >= 0 else ""
+    """What the student's code printed (results.py's field)."""
+    return results.get("extra_data", {}).get("printed", "") or ""
 
 
 # ---------------------------------------------------------------- pictures
