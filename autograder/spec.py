@@ -116,7 +116,6 @@ class Assignment:
     gpu: bool = False                     # let the student process use the grader's GPU
     forbidden: Sequence[str] = ("tensorflow", "keras", "torch", "jax", "jaxlib",
                                 "scipy", "sklearn", "tf_keras")
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def max_score(self) -> float:

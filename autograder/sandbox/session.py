@@ -52,7 +52,6 @@ class Session:
         self.skipped: dict[int, CellProblem] = {}   # cells left out after killing the process
         self.cell_errors: list[CellProblem] = []
         self.names: list[str] = []
-        self.forbidden_imports: list[str] = []
         self.restarts = 0
         self.proc: StudentProcess | None = None
         self._pending = False
@@ -129,7 +128,6 @@ class Session:
                         _text(e.get("message", ""), 2000), _text(e.get("traceback", ""), 4000))
             for e in _list(message.get("errors")) if isinstance(e, dict)]
         self.names = _strings(message.get("names"))
-        self.forbidden_imports = _strings(message.get("forbidden_imports"))
 
     def start(self) -> "Session":
         self.begin()
