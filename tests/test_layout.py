@@ -133,3 +133,26 @@ def test_failure_kinds_are_spelled_only_in_kinds_py():
     found = [f"{p.relative_to(ROOT)}: {m.group(0)}" for p in PACKAGE.rglob("*.py") if p.name != "kinds.py"
              for m in spelled.finditer(p.read_text()) if m.group(2) in words]
     assert found == []
+
+
+def test_only_the_gradebook_talks_to_its_database():
+    import re
+
+    direct = re.compile(r"\.db\.execute|sqlite3\.connect|import sqlite3")
+    found = [str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py")
+             if p.name != "gradebook.py" and direct.search(p.read_text())]
+    assert found == []
+
+
+def test_the_feedback_page_reads_fields_not_the_output_text():
+    from autograder.feedback_html import render_feedback
+
+    test = {"name": "f: a case", "score": 0, "max_score": 1, "status": "failed", "visibility": "visible",
+            "output": "TEXT FOR GRADESCOPE\nHint: a hint", "tags": ["a", "f"],
+            "extra_data": {"kind": "wrong", "hidden": False, "case": 0, "hints": ["a hint"],
+                           "feedback": "the feedback field"}}
+    page = render_feedback({"score": 0, "max_score": 1, "output": "a: 0 / 1\n\nWhat your code printed:\nOUTPUT",
+                            "tests": [test], "extra_data": {"assignment": "a", "student": "s",
+                                                            "printed": "the printed field"}})
+    assert "the feedback field" in page and "the printed field" in page
+    assert "TEXT FOR GRADESCOPE" not in page and "OUTPUT" not in page
