@@ -153,17 +153,18 @@ CHANNELS = {
     "as_whole_number": ("builtins:round", "int",
                         "def as_whole_number(number):\n    return float(number)\n"),
     "as_mutation": ("builtins:round", "int",
-                    "import __main__\n"
+                    "import sys\n"   # the grader's modules in the student process
                     "def as_mutation(number):\n"
-                    "    __main__._mutated = lambda before, after: [repr(float(number))]\n"
+                    "    sys.modules['student_side.calling']._mutated = lambda before, after: [repr(float(number))]\n"
                     "    return round(number)\n"),
     "as_wire_tag": ("builtins:round", "int",
-                    "import __main__\n"
-                    "_encode = __main__.wire.encode\n"
+                    "import sys\n"
+                    "_worker = sys.modules['student_side.worker']\n"
+                    "_encode = _worker.wire.encode\n"
                     "class Tagged:\n    def __init__(self, tag):\n        self.tag = tag\n"
                     "def _forged(value, depth=0):\n"
                     "    return {value.tag: 0} if isinstance(value, Tagged) else _encode(value, depth)\n"
-                    "__main__.wire.encode = _forged\n"
+                    "_worker.wire.encode = _forged\n"
                     "def as_wire_tag(number):\n    return Tagged(repr(float(number)))\n"),
     "as_dict_key": ("builtins:dict", "dict",
                     "def as_dict_key(number):\n    return {repr(float(number)): 1}\n"),
@@ -378,13 +379,13 @@ def test_returning_millions_of_empty_lists_fails_that_call_as_too_large():
 # ================================================================= 9. replies belong to requests
 
 FORKED_FORGERY = '''
-import json, os, time
-import __main__
+import json, os, sys, time
+worker = sys.modules["student_side.worker"]   # the grader's module in this process
 
 def forge():
     if os.fork() == 0:   # a child writes one well-formed reply of its own, first
         payload = json.dumps({"event": "result", "ok": True, "value": "forged"}).encode()
-        os.write(__main__._OUT.fileno(), __main__.wire.HEADER.pack(len(payload)) + payload)
+        os.write(worker._OUT.fileno(), worker.wire.HEADER.pack(len(payload)) + payload)
         os._exit(0)
     time.sleep(1.0)
     return "real"
