@@ -78,3 +78,19 @@ def test_grade_new_then_release_then_validate_passes(outside):
     assert grade("release", "--course", str(outside)).returncode == 0
     done = grade("validate", "--course", str(outside))
     assert done.returncode == 0 and "all 1 assignments valid" in done.stdout, done.stdout + done.stderr
+
+
+def test_the_gradescope_bundle_carries_the_courses_files(outside, tmp_path):
+    import zipfile
+
+    secret = tmp_path / "secret"
+    secret.write_text("bundle secret")
+    done = grade("gradescope", "--course", str(outside), "-a", "first_steps", "-o", str(tmp_path / "ag.zip"),
+                 "--secret-file", str(secret))
+    assert done.returncode == 0, done.stderr
+    with zipfile.ZipFile(tmp_path / "ag.zip") as z:
+        wheel_name = next(n for n in z.namelist() if n.endswith(".whl"))
+        with zipfile.ZipFile(z.open(wheel_name)) as wheel:
+            packaged = set(wheel.namelist())
+    assert {"checks/first_steps.py", "reference_impl/first_steps.py", "autograder/student_side/worker.py"} <= packaged
+    assert "checks/convolution.py" not in packaged and "reference_impl/convolution.py" not in packaged
