@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import __version__
+from autograder import __version__, kinds
 from autograder.names import folder_for, from_file_name
 
 NOTEBOOK_SUFFIXES = (".ipynb", ".py")
@@ -37,6 +37,7 @@ class Job:
     cells: list
     sha256: str
     source: str
+    course: str   # the course folder's root: a worker (local or Dask) loads it itself
 
 
 def discover(directory: Path, assignment: str) -> list[Found]:
@@ -77,34 +78,37 @@ def _unreadable_fingerprint(path: Path, reason: str) -> str:
 _prepared: dict[str, str] = {}
 
 
-def warm(assignment_id: str) -> str:
+def warm(assignment_id: str, course_root: str) -> str:
     """Import the references once per worker process; returns the device name."""
+    from autograder import course
+
+    course.use(course_root)
     if assignment_id not in _prepared:
-        from autograder import assignments, runner
-        from autograder.cli import prepare_reference
+        from autograder import runner
+        from autograder.reference import prepare_reference
 
         if runner.visible_cache is None:
             runner.visible_cache = {}
 
-        _prepared[assignment_id] = prepare_reference(assignments.get(assignment_id))()
+        _prepared[assignment_id] = prepare_reference(course.get(assignment_id))()
     return _prepared[assignment_id]
 
 
-def _start_worker(assignment_id: str, batch_pid: int) -> None:
+def _start_worker(assignment_id: str, course_root: str, batch_pid: int) -> None:
     """A local pool worker: dies with the batch (see lifetime), then warms up."""
     from autograder.lifetime import tie_to_parent
 
     tie_to_parent(batch_pid)
-    warm(assignment_id)
+    warm(assignment_id, course_root)
 
 
 def grade_job(job: Job) -> dict:
     """Runs in a worker (local or Dask): one submission -> its results.json dict."""
-    from autograder import assignments, results
+    from autograder import course, results
     from autograder.runner import grade
 
-    device = warm(job.assignment)
-    report = grade(assignments.get(job.assignment), job.cells, job.student, job.seed,
+    device = warm(job.assignment, job.course)
+    report = grade(course.get(job.assignment), job.cells, job.student, job.seed,
                    prepare=lambda: device)
     return results.to_gradescope(report)
 
@@ -116,13 +120,13 @@ class LocalPool:
     grader's own process, not a student's: those are sandboxed) breaks the
     pool; it is rebuilt and the unfinished jobs are retried once."""
 
-    def __init__(self, jobs: int, assignment: str):
-        self.jobs, self.assignment = jobs, assignment
+    def __init__(self, jobs: int, assignment: str, course_root: str):
+        self.jobs, self.assignment, self.course_root = jobs, assignment, course_root
         self.pool = self._new()
 
     def _new(self):
         return cf.ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                      initializer=_start_worker, initargs=(self.assignment, os.getpid()))
+                                      initializer=_start_worker, initargs=(self.assignment, self.course_root, os.getpid()))
 
     def run(self, jobs: list[Job]):
         """Yield (job, results-or-exception) as they finish."""
@@ -204,11 +208,12 @@ def run_batch(directory: Path, assignment, outdir: Path, secret: bytes, jobs: in
                                TimeElapsedColumn, TimeRemainingColumn)
     from rich.markup import escape
 
-    from autograder import exports, fingerprint, results, seeds
+    from autograder import course, exports, fingerprint, results, seeds
     from autograder.gradebook import Gradebook
     from autograder.runner import failed_report
     from autograder.submission import SubmissionError, load
 
+    course_root = str(course.current().root)
     outdir.mkdir(parents=True, exist_ok=True)
     found = discover(directory, assignment.id)
     if only:
@@ -233,7 +238,7 @@ def run_batch(directory: Path, assignment, outdir: Path, secret: bytes, jobs: in
                 sha = _unreadable_fingerprint(item.path, str(exc))
                 if current(book, item.student, sha, seed) is None:
                     data = results.to_gradescope(failed_report(assignment, item.student, seed,
-                                                               "unreadable", f"unreadable submission: {exc}"))
+                                                               kinds.UNREADABLE, f"unreadable submission: {exc}"))
                     results.write_json(data, outdir / folder_for(item.student) / "results.json")
                     book.record(data, sha256=sha, status="unreadable", source=from_file_name(str(item.path)))
                 unreadable += 1
@@ -245,12 +250,12 @@ def run_batch(directory: Path, assignment, outdir: Path, secret: bytes, jobs: in
                 skipped += 1
                 continue
             todo.append(Job(assignment.id, item.student, seed, sub.cells, sub.sha256,
-                            from_file_name(str(item.path))))
+                            from_file_name(str(item.path)), course_root))
 
         graded = failed = 0
         if todo:
             pool = DaskPool(scheduler, assignment.id) if scheduler else \
-                LocalPool(jobs or max(os.cpu_count() or 1, 1), assignment.id)
+                LocalPool(jobs or max(os.cpu_count() or 1, 1), assignment.id, course_root)
             columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("eta"),
                        TimeRemainingColumn())

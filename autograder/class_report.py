@@ -13,7 +13,8 @@ import statistics
 import time
 from urllib.parse import quote
 
-from autograder.feedback_html import (GRADING_FAILURES, HIDDEN_NOTE, KIND_LABELS, assignment_title, bar,
+from autograder.kinds import GRADING_FAILURES, LABELS as KIND_LABELS
+from autograder.feedback_html import (assignment_title, bar,
                                       esc, fmt, new_figure, page, png_data_uri)
 
 SLOWEST = 10
@@ -37,20 +38,7 @@ def default_href(student: str) -> str:
 
 
 def _tests(book, assignment_id: str) -> list[dict]:
-    rows = book.db.execute(
-        "SELECT student, idx, name, function, hidden, score, max_score, status, kind, output, hints, seconds "
-        "FROM tests WHERE assignment=? ORDER BY student, idx", (assignment_id,)).fetchall()
-    keys = ("student", "idx", "name", "function", "hidden", "score", "max_score", "status", "kind",
-            "output", "hints", "seconds")
-    out = []
-    for row in rows:
-        test = dict(zip(keys, row))
-        try:
-            test["hints"] = list(json.loads(test["hints"] or "[]"))
-        except ValueError:
-            test["hints"] = []
-        out.append(test)
-    return out
+    return book.tests(assignment_id)
 
 
 def _functions(assignment, tests: list[dict]) -> list[str]:
@@ -123,9 +111,9 @@ def render_class_report(book, assignment, feedback_href=default_href) -> str:
     relative link of that student's feedback page, or None for no link."""
     if isinstance(assignment, str):
         try:  # the registry knows the order of the functions and the title
-            from autograder import assignments
+            from autograder import course
 
-            assignment = assignments.get(assignment)
+            assignment = course.get(assignment)
         except Exception:
             pass
     if isinstance(assignment, str):
@@ -248,12 +236,8 @@ def _misconceptions(tests: list[dict], functions: list[str]) -> str:
             f'<tbody>{"".join(rows)}</tbody></table></div></section>')
 
 
-def _reason(output: str) -> str:
-    text = (output or "").strip()
-    if text.endswith(HIDDEN_NOTE):
-        text = text[: -len(HIDDEN_NOTE)].rstrip()
-    lines = [line for line in text.splitlines() if not line.startswith("Hint: ")]
-    text = "\n".join(lines)
+def _reason(test: dict) -> str:
+    text = (test.get("feedback") or "").strip()
     return text if len(text) <= 400 else text[:400] + " [...]"
 
 
@@ -273,7 +257,7 @@ def _failures_section(failures: list[dict], functions: list[str], feedback_href)
         by_function.setdefault((t["student"], t["function"], t["kind"]), []).append(t)
     groups: dict = {}    # functions of one student that failed the same way (an unreadable notebook)
     for (student, function, kind), tests in by_function.items():
-        reason = _reason(min(tests, key=lambda t: t["idx"])["output"])
+        reason = _reason(min(tests, key=lambda t: t["idx"]))
         entry = groups.setdefault((student, kind, reason), {"functions": [], "tests": 0})
         entry["functions"].append(function)
         entry["tests"] += len(tests)
@@ -300,7 +284,7 @@ def _unreadable_section(unreadable_rows, every_test: list[dict], feedback_href) 
             first[t["student"]] = t
     body = []
     for r in unreadable_rows:
-        reason = _reason(first[r["student"]]["output"]) if r["student"] in first else ""
+        reason = _reason(first[r["student"]]) if r["student"] in first else ""
         body.append(f'<tr class="unreadable" data-student="{esc(r["student"])}">'
                     f'<td>{_student_cell(r["student"], feedback_href)}</td>'
                     f'<td><pre class="reason">{esc(reason)}</pre></td></tr>')

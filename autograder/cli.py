@@ -29,67 +29,43 @@ def main():
     """
 
 
-def _assignment(assignment_id: str | None, path: str, named: str | None):
-    from autograder import assignments
+def _use_course(ctx, param, value):
+    from autograder import course
 
-    if assignment_id is None and named in assignments.ASSIGNMENT_IDS:
-        by_name = assignments.detect(path, None)
+    try:
+        return course.use(value)
+    except course.CourseError as exc:
+        raise BadInput(str(exc)) from None
+
+
+# Every command grades, lists or writes one course's assignments.
+course_option = click.option(
+    "--course", "course_root", type=click.Path(file_okay=False), envvar="DLPHYS_COURSE",
+    callback=_use_course, expose_value=False, is_eager=True,
+    help="Course folder (default: $DLPHYS_COURSE, else the bundled course).")
+
+
+def _assignment(assignment_id: str | None, path: str, named: str | None):
+    from autograder import course
+
+    if assignment_id is None and named in course.ids():
+        by_name = course.detect(path, None)
         if by_name is not None and by_name != named:
             raise BadInput(f"{path}: its file name says {by_name} but its metadata says {named}; "
                            "pass --assignment to choose")
-    chosen = assignment_id or assignments.detect(path, named)
+    chosen = assignment_id or course.detect(path, named)
     if chosen is None:
         raise BadInput(f"cannot tell the assignment of {path}: pass --assignment "
-                       f"({', '.join(assignments.ASSIGNMENT_IDS)})")
+                       f"({', '.join(course.ids())})")
     try:
-        return assignments.get(chosen)
-    except assignments.UnknownAssignment:
+        return course.get(chosen)
+    except course.UnknownAssignment:
         raise BadInput(f"unknown assignment {chosen!r}; known: "
-                       f"{', '.join(assignments.ASSIGNMENT_IDS)}") from None
-
-
-def prepare_reference(assignment):
-    """Import the TensorFlow references an assignment needs (once per process)."""
-    def prepare() -> str:
-        if not any(check.reference for check in assignment.checks):
-            return "student process"  # e.g. cnn_physics: the model trains in the sandbox
-        with native_stderr_quiet():
-            from reference_impl import device
-
-            for check in assignment.checks:
-                if check.reference:
-                    check.reference_function()
-            device.configure()
-            return device.device_name()
-    return prepare
-
-
-class native_stderr_quiet:
-    """TensorFlow's C++ start-up banners (oneDNN, CUDA probing) ignore
-    TF_CPP_MIN_LOG_LEVEL in recent releases and write straight to fd 2. Park
-    fd 2 in a temporary file while TensorFlow starts; replay it if start-up fails."""
-
-    def __enter__(self):
-        import tempfile
-
-        sys.stderr.flush()
-        self.saved = os.dup(2)
-        self.log = tempfile.TemporaryFile()
-        os.dup2(self.log.fileno(), 2)
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        sys.stderr.flush()
-        os.dup2(self.saved, 2)
-        os.close(self.saved)
-        if exc_type is not None:
-            self.log.seek(0)
-            sys.stderr.write(self.log.read().decode(errors="replace")[-4000:])
-        self.log.close()
-        return False
+                       f"{', '.join(course.ids())}") from None
 
 
 @main.command()
+@course_option
 @click.argument("submission", type=click.Path(dir_okay=False))
 @click.option("-a", "--assignment", "assignment_id", help="Assignment id (default: from the "
               "notebook's metadata or file name).")
@@ -110,6 +86,7 @@ def run(submission, assignment_id, output, student, fail_under, seed, secret_fil
     """Grade one SUBMISSION (.ipynb or .py) and write results.json."""
     from autograder import results, seeds
     from autograder.names import from_file_name, printable
+    from autograder.reference import prepare_reference
     from autograder.runner import grade
     from autograder.submission import SubmissionError, load
 
@@ -151,6 +128,7 @@ def run(submission, assignment_id, output, student, fail_under, seed, secret_fil
 
 
 @main.command()
+@course_option
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("-a", "--assignment", "assignment_id", required=True, help="Assignment id.")
 @click.option("-o", "--outdir", required=True, type=click.Path(file_okay=False),
@@ -199,6 +177,7 @@ def batch(directory, assignment_id, outdir, jobs, scheduler, secret_file, force,
 
 
 @main.command()
+@course_option
 @click.argument("outdir", type=click.Path(file_okay=False))
 @click.option("-a", "--assignment", "assignment_ids", multiple=True,
               help="Only this assignment (default: every assignment in the gradebook).")
@@ -220,6 +199,7 @@ def report(outdir, assignment_ids):
 
 
 @main.command()
+@course_option
 @click.argument("outdir", type=click.Path(file_okay=False, exists=True))
 @click.option("-a", "--assignment", "assignment_id", required=True, help="Assignment id.")
 @click.option("--nbgrader-db", required=True, help="nbgrader gradebook: a path to gradebook.db or an SQLAlchemy URL.")
@@ -239,6 +219,7 @@ def export(outdir, assignment_id, nbgrader_db):
 
 
 @main.command()
+@course_option
 @click.option("-a", "--assignment", "assignment_id", required=True, help="Assignment id.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The autograder .zip to upload to Gradescope.")
@@ -260,28 +241,29 @@ def gradescope(assignment_id, output, secret_file):
 
 
 @main.command(name="list")
+@course_option
 @click.argument("assignment_id", required=False)
 def list_(assignment_id):
     """Show the assignments, or one assignment's functions, points and cases."""
     from rich.console import Console
     from rich.table import Table
 
-    from autograder import assignments
+    from autograder import course
 
     console = Console()
     if assignment_id is None:
         t = Table(title="assignments")
         for col in ("id", "title", "functions", "points"):
             t.add_column(col)
-        for a in assignments.all_assignments():
+        for a in course.all_assignments():
             t.add_row(a.id, a.title, str(len(a.checks)), f"{a.max_score:g}")
         console.print(t)
         return
     try:
-        a = assignments.get(assignment_id)
-    except assignments.UnknownAssignment:
+        a = course.get(assignment_id)
+    except course.UnknownAssignment:
         raise BadInput(f"unknown assignment {assignment_id!r}; known: "
-                       f"{', '.join(assignments.ASSIGNMENT_IDS)}") from None
+                       f"{', '.join(course.ids())}") from None
     from rich.padding import Padding
     from rich.text import Text
 
@@ -314,16 +296,19 @@ def list_(assignment_id):
 
 
 @main.command()
-@click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False, exists=True),
-              help="Course folder holding solutions/ and exercises/.")
+@course_option
+@click.option("--root", type=click.Path(file_okay=False, exists=True),
+              help="Folder holding solutions/ and exercises/ (default: the course's).")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if exercises/ is out of date.")
 @click.argument("assignment_ids", nargs=-1)
 def release(root, check, assignment_ids):
     """Write the student notebooks in exercises/ from solutions/ (nbgrader's preprocessors)."""
     from pathlib import Path
 
+    from autograder import course
     from autograder import release as rel
 
+    root = root or course.current().root
     if not (Path(root) / rel.SOLUTIONS).is_dir():
         raise BadInput(f"no {rel.SOLUTIONS}/ folder in {root}")
     outcome = rel.release(root, list(assignment_ids) or None, write=not check)
@@ -337,8 +322,9 @@ def release(root, check, assignment_ids):
 
 
 @main.command()
-@click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False, exists=True),
-              help="Course folder holding solutions/ and exercises/.")
+@course_option
+@click.option("--root", type=click.Path(file_okay=False, exists=True),
+              help="Folder holding solutions/ and exercises/ (default: the course's).")
 @click.option("--seed", type=int, help="Student seed for the hidden cases (default: a fixed one "
               "per assignment).")
 @click.argument("assignment_ids", nargs=-1)
@@ -347,15 +333,41 @@ def validate(root, seed, assignment_ids):
     the untouched exercise zero, two runs agree, exercises/ is in sync."""
     from pathlib import Path
 
-    from autograder import assignments
+    from autograder import course
     from autograder import validate as checker
 
-    unknown = [a for a in assignment_ids if a not in assignments.ASSIGNMENT_IDS]
+    unknown = [a for a in assignment_ids if a not in course.ids()]
     if unknown:
         raise BadInput(f"unknown assignment {unknown[0]!r}; known: "
-                       f"{', '.join(assignments.ASSIGNMENT_IDS)}")
-    outcome = checker.run(list(assignment_ids) or list(assignments.ASSIGNMENT_IDS), Path(root), seed)
+                       f"{', '.join(course.ids())}")
+    outcome = checker.run(list(assignment_ids) or list(course.ids()), Path(root or course.current().root), seed)
     sys.exit(0 if all(v.ok for v in outcome) else 1)
+
+
+@main.command()
+@click.argument("assignment_id")
+@click.option("--course", "course_root", type=click.Path(file_okay=False), envvar="DLPHYS_COURSE",
+              help="Course folder, created if missing (default: $DLPHYS_COURSE, else the bundled course).")
+def new(assignment_id, course_root):
+    """Scaffold assignment ASSIGNMENT_ID: a solution notebook, its checks and its TF reference."""
+    from pathlib import Path
+
+    from autograder import course
+    from autograder.scaffold import ScaffoldError, new_assignment
+
+    root = Path(course_root) if course_root else course.bundled_root()
+    if root.exists() and not root.is_dir():
+        raise BadInput(f"{root}: not a folder")
+    try:
+        written = new_assignment(root, assignment_id)
+    except ScaffoldError as exc:
+        raise BadInput(str(exc)) from None
+    except OSError as exc:
+        raise BadInput(f"cannot write {exc.filename or root}: {exc.strerror or exc}") from None
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: grade release --course {root} {assignment_id} && "
+               f"grade validate --course {root} {assignment_id}")
 
 
 def cli():

@@ -37,9 +37,9 @@ def grades_csv(book, assignment) -> str:
     caps = [float(c.points) for c in assignment.checks]
     for row in book.rows(assignment.id):
         per_function = dict.fromkeys(functions, 0.0)
-        for test in _tests(book, assignment.id, row["student"]):
-            if test[0] in per_function:
-                per_function[test[0]] += test[1]
+        for test in book.tests(assignment.id, row["student"]):
+            if test["function"] in per_function:
+                per_function[test["function"]] += test["score"]
         # two decimals that add up to the total shown
         shown = points.split([per_function[f] for f in functions], total=float(row["score"]), caps=caps,
                              places=2)
@@ -49,16 +49,11 @@ def grades_csv(book, assignment) -> str:
     return out.getvalue()
 
 
-def _tests(book, assignment_id, student):
-    return book.db.execute("SELECT function, score FROM tests WHERE assignment=? AND student=?",
-                           (assignment_id, student)).fetchall()
-
-
 def junit_xml(book, assignment) -> str:
     """One <testsuite> per student, one <testcase> per test (classname = function).
     A wrong answer is a <failure>; a test that got no answer out of the code
     (timeout, crash, unreadable notebook, ...) an <error>, as JUnit counts them."""
-    from autograder.feedback_html import GRADING_FAILURES
+    from autograder.kinds import GRADING_FAILURES
 
     suites = ET.Element("testsuites", name=xml_text(assignment.id))
     for student, data in book.results(assignment.id).items():

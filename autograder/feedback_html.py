@@ -21,20 +21,9 @@ import math
 import warnings
 from pathlib import Path
 
-# Failures where the grader could not get an answer out of the student's code.
-GRADING_FAILURES = ("timeout", "crash", "memory", "too_large", "protocol", "budget",
-                    "unreadable", "grader_error")
+from autograder.kinds import (GRADING_FAILURES, LABELS as KIND_LABELS, PASSED, WRONG,  # noqa: E402,F401
+                              UNREADABLE)
 
-KIND_LABELS = {
-    "passed": "passed", "wrong": "wrong answer", "partial": "partial credit", "error": "raised an error",
-    "not_implemented": "not implemented", "missing": "not defined", "timeout": "timeout",
-    "crash": "process crashed", "memory": "out of memory", "too_large": "output too large",
-    "protocol": "protocol error", "budget": "time budget used up", "unreadable": "unreadable notebook",
-    "grader_error": "grader error", "forbidden": "forbidden library",
-}
-
-HIDDEN_NOTE = "(hidden test: its inputs are not shown)"
-PRINTED_MARKER = "\nWhat your code printed:\n"
 
 # No scripts, no network: the page can only use its own inline CSS and data: images.
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -152,24 +141,16 @@ def png_data_uri(fig, dpi: int = 96) -> str:
 
 def assignment_title(assignment_id: str) -> str:
     try:
-        from autograder import assignments
+        from autograder import course
 
-        return assignments.get(assignment_id).title
+        return course.get(assignment_id).title
     except Exception:
         return ""
 
 
 def own_feedback(test: dict) -> str:
-    """A test's own feedback text: its output without the hint lines and the
-    hidden-test note that results.py appends (hints are shown on their own)."""
-    text = test.get("output", "") or ""
-    if text.endswith(HIDDEN_NOTE):
-        text = text[: -len(HIDDEN_NOTE)].rstrip("\n")
-    hints = test.get("extra_data", {}).get("hints", []) or []
-    suffix = "\n".join(f"Hint: {h}" for h in hints)
-    if suffix and text.endswith(suffix):
-        text = text[: -len(suffix)].rstrip("\n")
-    return text
+    """A test's own feedback text (its hints are shown on their own)."""
+    return test.get("extra_data", {}).get("feedback", "") or ""
 
 
 def case_label(test: dict) -> str:
@@ -188,10 +169,8 @@ def _function(test: dict) -> str:
 
 
 def printed_output(results: dict) -> str:
-    """What the student's code printed, as results.py put it in the summary."""
-    text = results.get("output", "") or ""
-    at = text.find(PRINTED_MARKER)
-    return text[at + len(PRINTED_MARKER):] if at >= 0 else ""
+    """What the student's code printed (results.py's field)."""
+    return results.get("extra_data", {}).get("printed", "") or ""
 
 
 # ---------------------------------------------------------------- pictures
@@ -420,7 +399,7 @@ def _function_rows(tests: list, order: list) -> str:
         bucket[0] += passed
         bucket[1] += 1
         if not passed:
-            kind = t.get("extra_data", {}).get("kind", "wrong")
+            kind = t.get("extra_data", {}).get("kind", WRONG)
             f["kinds"][kind] = f["kinds"].get(kind, 0) + 1
     rows = []
     for name in order:
@@ -505,7 +484,7 @@ def _whole_submission_failure(tests: list) -> tuple[str, str] | None:
     """(kind, reason) when every test failed for one reason about the whole
     notebook (it could not be read): one notice instead of one per test."""
     kinds = {t.get("extra_data", {}).get("kind") for t in tests}
-    if len(kinds) != 1 or kinds & {"passed", None} or next(iter(kinds)) not in ("unreadable",):
+    if len(kinds) != 1 or kinds & {PASSED, None} or next(iter(kinds)) not in (UNREADABLE,):
         return None
     reasons = {own_feedback(t) for t in tests if not t.get("extra_data", {}).get("hidden")}
     return (next(iter(kinds)), reasons.pop()) if len(reasons) == 1 else None

@@ -1,7 +1,7 @@
 """The fingerprint of what decides a grade: a hash of the source files.
 
 An assignment's grade depends on its check module, its reference module(s),
-its driver(s) and the engine's judging code (runner, compare, hints, spec,
+its driver(s) (all three in the course folder) and the engine's judging code (runner, compare, hints, spec,
 the sandbox: session, wire, worker, ...). The fingerprint hashes exactly those
 files, plus the project modules they import, so fixing a tolerance, a case or
 a reference changes it (the gradebook regrades), and an unchanged grader keeps it
@@ -14,19 +14,29 @@ import functools
 import hashlib
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[1]
-PACKAGES = ("autograder", "reference_impl")
+PROJECT = Path(__file__).resolve().parents[1]  # holds the engine, autograder/
+COURSE_PACKAGES = ("checks", "reference_impl")  # found in the course folder
 # The engine: the judging code every assignment shares. The sandbox folder is
 # taken whole (the worker runs there as a script), but for the drivers of other assignments.
-ENGINE = ("autograder/runner.py", "autograder/compare.py", "autograder/hints.py", "autograder/spec.py",
-          "autograder/seeds.py", "autograder/submission.py", "autograder/sandbox")
+ENGINE = ("autograder/runner.py", "autograder/student_side/compare.py", "autograder/hints.py", "autograder/spec.py",
+          "autograder/seeds.py", "autograder/submission.py", "autograder/sandbox",
+          "autograder/student_side")
+
+
+def _base(package: str) -> Path | None:
+    from autograder import course
+
+    if package == "autograder":
+        return PROJECT
+    return course.current().root if package in COURSE_PACKAGES else None
 
 
 def _module_file(module: str) -> Path | None:
-    """The project file of a dotted module name (None outside the project)."""
-    if module.split(".")[0] not in PACKAGES:
+    """The engine's or the course's file of a dotted module name (None elsewhere)."""
+    base = _base(module.split(".")[0])
+    if base is None:
         return None
-    base = PROJECT.joinpath(*module.split("."))
+    base = base.joinpath(*module.split("."))
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
         if candidate.is_file():
             return candidate
@@ -53,14 +63,17 @@ def _imports(path: Path) -> set[Path]:
 
 def files(assignment) -> list[Path]:
     """Every file that decides `assignment`'s grades, sorted."""
-    roots = {PROJECT / "autograder" / "assignments" / f"{assignment.id}.py"}
+    from autograder import course
+
+    chosen = course.current()
+    roots = {chosen.checks_dir / f"{assignment.id}.py"}
     for entry in ENGINE:
         path = PROJECT / entry
         if path.is_dir():
             roots |= {p for p in path.rglob("*.py") if p.parent.name != "drivers"}
         else:
             roots.add(path)
-    drivers = PROJECT / "autograder" / "sandbox" / "drivers"
+    drivers = chosen.drivers_dir
     roots.add(drivers / "__init__.py")
     for check in assignment.checks:
         if check.reference:
@@ -79,17 +92,21 @@ def files(assignment) -> list[Path]:
 
 
 @functools.lru_cache(maxsize=None)
-def _of(assignment_id: str) -> str:
-    from autograder import assignments
+def _of(course_root: Path, assignment_id: str) -> str:
+    from autograder import course
 
     digest = hashlib.sha256()
-    for path in files(assignments.get(assignment_id)):
+    for path in files(course.get(assignment_id)):
         data = path.read_bytes()
-        digest.update(f"{path.relative_to(PROJECT).as_posix()}\0{len(data)}\0".encode())
+        where = path.relative_to(PROJECT) if path.is_relative_to(PROJECT / "autograder") \
+            else path.relative_to(course_root)
+        digest.update(f"{where.as_posix()}\0{len(data)}\0".encode())
         digest.update(data)
     return digest.hexdigest()
 
 
 def fingerprint(assignment_id: str) -> str:
     """sha256 hex of the files that decide `assignment_id`'s grades (cached per process)."""
-    return _of(assignment_id)
+    from autograder import course
+
+    return _of(course.current().root, assignment_id)

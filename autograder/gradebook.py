@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS tests (
     output     TEXT NOT NULL,
     hints      TEXT NOT NULL,              -- JSON list of the hints that fired
     seconds    REAL NOT NULL,
+    feedback   TEXT NOT NULL DEFAULT '',   -- the test's own feedback (output without hints)
     PRIMARY KEY (assignment, student, idx)
 );
 CREATE INDEX IF NOT EXISTS tests_by_function ON tests (assignment, function);
@@ -64,6 +65,8 @@ class Gradebook:
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(submissions)")}
         if "fingerprint" not in columns:  # a gradebook from before fingerprints: all of it is stale
             self.db.execute("ALTER TABLE submissions ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''")
+        if "feedback" not in {row[1] for row in self.db.execute("PRAGMA table_info(tests)")}:
+            self.db.execute("ALTER TABLE tests ADD COLUMN feedback TEXT NOT NULL DEFAULT ''")
 
     def close(self) -> None:
         self.db.close()
@@ -86,11 +89,6 @@ class Gradebook:
             (assignment, student, sha256, seed, version, fingerprint)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def students(self, assignment: str) -> list[str]:
-        rows = self.db.execute("SELECT student FROM submissions WHERE assignment=? ORDER BY student",
-                               (assignment,))
-        return [r[0] for r in rows]
-
     def results(self, assignment: str) -> dict[str, dict]:
         rows = self.db.execute("SELECT student, results FROM submissions WHERE assignment=? "
                                "ORDER BY student", (assignment,))
@@ -103,6 +101,27 @@ class Gradebook:
                                         (assignment,)))
         finally:
             self.db.row_factory = None
+
+    TEST_FIELDS = ("student", "idx", "name", "function", "hidden", "score", "max_score", "status", "kind",
+                   "output", "hints", "seconds", "feedback")
+
+    def tests(self, assignment: str, student: str | None = None) -> list[dict]:
+        """Every test of `assignment` (or of one student's submission), by student
+        and order, as dicts of TEST_FIELDS (hints decoded)."""
+        where, args = "assignment=?", [assignment]
+        if student is not None:
+            where, args = where + " AND student=?", args + [student]
+        rows = self.db.execute(f"SELECT {', '.join(self.TEST_FIELDS)} FROM tests WHERE {where} "
+                               "ORDER BY student, idx", args).fetchall()
+        out = []
+        for row in rows:
+            test = dict(zip(self.TEST_FIELDS, row))
+            try:
+                test["hints"] = list(json.loads(test["hints"] or "[]"))
+            except ValueError:
+                test["hints"] = []
+            out.append(test)
+        return out
 
     def assignments(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT assignment FROM submissions ORDER BY 1")]
@@ -124,10 +143,12 @@ class Gradebook:
                  float(results.get("execution_time", 0.0)), extra.get("device", ""), printable(source),
                  json.dumps(results), extra.get("fingerprint", "")))
             self.db.executemany(
-                "INSERT INTO tests VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO tests (assignment, {', '.join(self.TEST_FIELDS)}) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(*key, i, printable(t["name"]), t["tags"][1], int(t["extra_data"]["hidden"]), float(t["score"]),
                   float(t["max_score"]), t["status"], t["extra_data"]["kind"], printable(t["output"]),
-                  json.dumps(t["extra_data"].get("hints", [])), float(t["extra_data"]["seconds"]))
+                  json.dumps(t["extra_data"].get("hints", [])), float(t["extra_data"]["seconds"]),
+                  printable(t["extra_data"].get("feedback", "")))
                  for i, t in enumerate(results["tests"])])
             self.db.execute("COMMIT")
         except BaseException:

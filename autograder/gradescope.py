@@ -32,7 +32,8 @@ import zipfile
 from pathlib import Path
 
 PROJECT_FILES = ("pyproject.toml", "README.md")
-PACKAGES = ("autograder", "reference_impl")
+ENGINE_PACKAGES = ("autograder",)
+COURSE_PACKAGES = ("checks", "reference_impl")  # from the course folder in use
 SECRET_NAME = "grader_secret"
 GRADER_HOME = "/opt/dlphys-grader"
 
@@ -214,17 +215,24 @@ def project_root() -> Path:
 
 def build_wheel(outdir: Path) -> Path:
     """This project as a wheel, built from a clean copy of its sources (so the
-    checkout gets no build/ or egg-info litter). Offline when setuptools is
-    importable here; otherwise pip fetches the build backend."""
+    checkout gets no build/ or egg-info litter), with the checks and references
+    of the course in use. Offline when setuptools is importable here; otherwise
+    pip fetches the build backend."""
+    from autograder import course
+
     root = project_root()
     with tempfile.TemporaryDirectory(prefix="dlphys-wheel-") as tmp:
         src = Path(tmp) / "src"
         src.mkdir()
         for name in PROJECT_FILES:
             shutil.copy2(root / name, src / name)
-        for package in PACKAGES:
-            shutil.copytree(root / package, src / package,
+        course_root = course.current().root
+        for package in ENGINE_PACKAGES + COURSE_PACKAGES:
+            shutil.copytree((root if package in ENGINE_PACKAGES else course_root) / package, src / package,
                             ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
+        for package in COURSE_PACKAGES:  # a course may keep them as namespace packages
+            for folder in [src / package, *(p for p in (src / package).rglob("*") if p.is_dir())]:
+                (folder / "__init__.py").touch()
         cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check",
                "-w", str(Path(tmp) / "dist"), str(src)]
         try:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from autograder.student_side.text import printable  # noqa: F401  (re-exported)
+
 _PLAIN = re.compile(r"[a-z0-9_][a-z0-9_.@+-]{0,99}")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.@+-]+")
 # Files grade batch writes in OUTDIR itself (and their temporary / SQLite siblings).
@@ -35,13 +37,3 @@ def from_file_name(name: str) -> str:
     Python hands over as lone surrogates) are written as `\\xNN`, so the name
     can be stored, printed and exported, and stays distinct from the others."""
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def printable(text: str) -> str:
-    """Text that encodes as UTF-8: lone surrogates (e.g. from a student's
-    exception message) become `\\udXXX` escapes."""
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")

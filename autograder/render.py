@@ -100,7 +100,7 @@ def _grouped(failed) -> dict:
     return groups
 
 
-def table(report: GradeReport, show_passed_details: bool = False) -> Table:
+def table(report: GradeReport) -> Table:
     """Every test on its own row (--verbose)."""
     t = Table(title=Text(plain(f"{report.assignment} — {report.student}")), title_justify="left",
               show_lines=False, expand=False)

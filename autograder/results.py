@@ -9,17 +9,19 @@ from autograder import __version__, points
 from autograder.runner import GradeReport, TestResult
 
 OUTPUT_TAIL = 4000
+HIDDEN_NOTE = "(hidden test: its inputs are not shown)"
 
 
 def test_entry(report: GradeReport, test: TestResult, score: float | None = None,
                max_score: float | None = None) -> dict:
     """`score`/`max_score`: the test's share of a split that adds up (points.split_tests)."""
     # A partial-credit test explains its score (the achieved metric) even at full marks.
-    lines = [test.feedback] if not test.passed or (test.fraction is not None and test.feedback) \
-        else []
+    feedback = test.feedback if not test.passed or (test.fraction is not None and test.feedback) else ""
+    # `output` is the text Gradescope shows; the pages read the fields it is made of.
+    lines = [feedback] if feedback else []
     lines += [f"Hint: {h}" for h in test.hints]
     if test.hidden:
-        lines.append("(hidden test: its inputs are not shown)")
+        lines.append(HIDDEN_NOTE)
     return {
         "name": test.name,
         "score": round(test.score, 4) if score is None else score,
@@ -29,7 +31,7 @@ def test_entry(report: GradeReport, test: TestResult, score: float | None = None
         "visibility": "after_published" if test.hidden else "visible",
         "tags": [report.assignment, test.function],
         "extra_data": {"kind": test.kind, "hidden": test.hidden, "case": test.index,
-                       "seconds": round(test.seconds, 4), "hints": list(test.hints),
+                       "seconds": round(test.seconds, 4), "hints": list(test.hints), "feedback": feedback,
                        **({"preview": test.preview} if test.preview else {}),
                        **({"metrics": dict(test.metrics)} if test.metrics else {})},
     }
@@ -42,11 +44,15 @@ def summary_output(report: GradeReport) -> str:
     for problem in report.notable_cell_problems:
         where = f"code cell {problem.cell + 1}" if problem.cell >= 0 else "your notebook"
         lines.append(f"Note: {where} failed while loading: {problem.kind}: {problem.message}".rstrip(": "))
-    if report.output.strip():
-        out = report.output.strip()
-        lines += ["", "What your code printed:", out[:OUTPUT_TAIL] +
-                  ("\n[... cut]" if len(out) > OUTPUT_TAIL else "")]
+    if printed(report):
+        lines += ["", "What your code printed:", printed(report)]
     return "\n".join(lines)
+
+
+def printed(report: GradeReport) -> str:
+    """What the student's code printed, as shown (its start, cut)."""
+    out = report.output.strip()
+    return out[:OUTPUT_TAIL] + ("\n[... cut]" if len(out) > OUTPUT_TAIL else "") if out else ""
 
 
 def versions() -> dict:
@@ -65,9 +71,9 @@ def versions() -> dict:
 
 def grader_fingerprint(assignment_id: str) -> str:
     """What decided this grade (autograder/fingerprint.py); "" for an unknown assignment."""
-    from autograder import assignments, fingerprint
+    from autograder import course, fingerprint
 
-    if assignment_id not in assignments.ASSIGNMENT_IDS:
+    if assignment_id not in course.ids():
         return ""
     try:
         return fingerprint.fingerprint(assignment_id)
@@ -97,6 +103,7 @@ def to_gradescope(report: GradeReport) -> dict:
             "timings": {k: round(v, 4) for k, v in report.timings.items()},
             "cell_problems": [{"cell": p.cell, "kind": p.kind, "message": p.message}
                               for p in report.cell_problems],
+            "printed": printed(report),
         },
     }
 

@@ -13,8 +13,8 @@ import copy
 import time
 from dataclasses import dataclass, field
 
-from autograder import hints, seeds
-from autograder.compare import compare
+from autograder import hints, kinds, seeds
+from autograder.student_side.compare import compare
 from autograder.sandbox.launch import Limits, isolation_mode
 from autograder.sandbox.session import CallResult, Session
 from autograder.spec import Assignment, Case, Check, Partial, Rng
@@ -31,7 +31,7 @@ class TestResult:
     fraction: float | None = None   # partial credit in [0, 1]; None = all or nothing
     feedback: str = ""          # what went wrong (empty when passed)
     hints: list = field(default_factory=list)   # messages of the hints that fired
-    kind: str = "passed"        # passed, wrong, error, not_implemented, missing, timeout, crash, ...
+    kind: str = kinds.PASSED    # see kinds.py
     preview: dict | None = None  # visible failures: small expected/got arrays for pictures
     seconds: float = 0.0        # grader-side wall time of this test
     metrics: dict = field(default_factory=dict)  # achieved metrics of a partial-credit test
@@ -83,7 +83,7 @@ class GradeReport:
 
 # Failures that cost the student process its life (or hung it): rerunning the
 # same function on more cases would only burn time and restarts.
-PROCESS_KILLERS = {"timeout", "crash", "too_large", "protocol", "memory"}
+PROCESS_KILLERS = kinds.PROCESS_KILLERS
 
 
 class StudentCallFailed(Exception):
@@ -163,7 +163,7 @@ def grade_case(check: Check, index: int, case: Case, session, seed: int,
                         check.case_points(index))
     start = time.perf_counter()
     if check.function not in session.names:
-        _fail(result, "missing", _missing_message(check.function, session))
+        _fail(result, kinds.MISSING, _missing_message(check.function, session))
     elif check.function in fatal:
         first = fatal[check.function]
         _fail(result, first.kind, f"not run: an earlier test of {check.function} failed with: "
@@ -174,7 +174,7 @@ def grade_case(check: Check, index: int, case: Case, session, seed: int,
             _run_case(check, case, inputs, session, result)
         except Exception as exc:  # whatever the student sent tripped the grader: fail closed,
             # costing this test only (not a process killer: the process is fine)
-            _fail(result, "wrong", f"the answer of {check.function} could not be handled "
+            _fail(result, kinds.WRONG, f"the answer of {check.function} could not be handled "
                   f"({type(exc).__name__})")
         if result.kind in PROCESS_KILLERS:
             fatal[check.function] = result
@@ -191,29 +191,29 @@ def _run_case(check: Check, case: Case, inputs: dict, session: Session, result: 
     try:
         expected = _expected(check, case, inputs)
     except Exception as exc:  # a grader bug: say so, never blame the student silently
-        return _fail(result, "grader_error", f"internal grader error in the reference for "
+        return _fail(result, kinds.GRADER_ERROR, f"internal grader error in the reference for "
                      f"{check.function} ({type(exc).__name__}: {exc}); please tell your instructor")
     try:
         mismatch = compare(call.value, expected, rtol=case.rtol or check.rtol,
                            atol=case.atol if case.atol is not None else check.atol,
                            hidden=case.hidden, returns=check.returns, names=check.outputs)
     except Exception as exc:  # e.g. an int too large for a float
-        return _fail(result, "wrong", f"the returned value could not be compared with the expected "
+        return _fail(result, kinds.WRONG, f"the returned value could not be compared with the expected "
                      f"one ({type(exc).__name__})")
     if call.mutated:
-        return _fail(result, "wrong", _mutated_message(check.function, call.mutated, inputs))
+        return _fail(result, kinds.WRONG, _mutated_message(check.function, call.mutated, inputs))
     if check.warning_free and call.warnings:
         said = "" if case.hidden else ": " + "; ".join(call.warnings)
-        _fail(result, "wrong", f"NumPy warned during the call{said}. The result must be "
+        _fail(result, kinds.WRONG, f"NumPy warned during the call{said}. The result must be "
               "computed without overflow, invalid operations or division by zero.")
         # Stability hints look at the warnings too (a naive sigmoid at -1000 is right but warns).
         result.hints = _fired_hints(check, {**inputs, hints.WARNINGS_KEY: list(call.warnings)},
                                     call.value, expected)
         return
     if mismatch is None:
-        result.passed, result.kind = True, "passed"
+        result.passed, result.kind = True, kinds.PASSED
         return
-    _fail(result, "wrong", mismatch.message)
+    _fail(result, kinds.WRONG, mismatch.message)
     result.preview = None if case.hidden else _preview(mismatch)
     result.hints = _fired_hints(check, inputs, call.value, expected)
 
@@ -229,7 +229,7 @@ def _run_property_case(check: Check, case: Case, inputs: dict, session: Session,
         if not outcome.ok:
             raise StudentCallFailed(outcome)
         if outcome.mutated:
-            raise StudentCallFailed(CallResult(False, kind="wrong", message=_mutated_message(
+            raise StudentCallFailed(CallResult(False, kind=kinds.WRONG, message=_mutated_message(
                 check.function, outcome.mutated, kwargs)))
         last["value"] = outcome.value
         return outcome.value
@@ -244,16 +244,16 @@ def _run_property_case(check: Check, case: Case, inputs: dict, session: Session,
     if isinstance(problems, Partial):
         result.fraction = min(max(float(problems.fraction), 0.0), 1.0)
         result.passed = result.fraction >= 1.0
-        result.kind = "passed" if result.passed else ("partial" if result.fraction > 0 else "wrong")
+        result.kind = kinds.PASSED if result.passed else (kinds.PARTIAL if result.fraction > 0 else kinds.WRONG)
         result.feedback = problems.message
         result.metrics = {str(k): float(v) for k, v in dict(problems.metrics).items()}
         if not result.passed and "value" in last:
             result.hints = _fired_hints(check, inputs, last["value"], None)
         return
     if not problems:
-        result.passed, result.kind = True, "passed"
+        result.passed, result.kind = True, kinds.PASSED
         return
-    _fail(result, "wrong", "; ".join(str(p) for p in problems))
+    _fail(result, kinds.WRONG, "; ".join(str(p) for p in problems))
     if "value" in last:
         result.hints = _fired_hints(check, inputs, last["value"], None)
 
@@ -351,31 +351,31 @@ def _call_failure(function: str, call: CallResult, session: Session,
     """Kind and feedback for a call that did not return a value. For hidden
     cases only grader-made words are used: exception messages, tracebacks and
     exit codes are the student's to choose and could carry the hidden inputs."""
-    if call.kind != "exception":
-        if hidden and call.kind == "crash":
+    if call.kind != kinds.EXCEPTION:
+        if hidden and call.kind == kinds.CRASH:
             return call.kind, f"{function} crashed the student process on a hidden test"
-        if hidden and call.kind == "protocol":  # the reason may quote what the student sent
+        if hidden and call.kind == kinds.PROTOCOL:  # the reason may quote what the student sent
             return call.kind, f"{function} sent an answer that could not be read on a hidden test"
         return call.kind, call.message
     if call.error_type == "NotImplementedError":
-        return "not_implemented", f"{function} is not implemented yet (it still raises NotImplementedError)"
+        return kinds.NOT_IMPLEMENTED, f"{function} is not implemented yet (it still raises NotImplementedError)"
     if call.error_type == "ForbiddenModuleError":
         # Name the library only when it is one of ours: the report is the student's text.
         named = sorted({n.split(".")[0] for n in call.forbidden} & set(session.forbidden))
         which = f" ({', '.join(named)})" if named else ""
-        return "forbidden", (f"{function} uses a library that is not allowed in this assignment"
+        return kinds.FORBIDDEN, (f"{function} uses a library that is not allowed in this assignment"
                              f"{which}: NumPy only")
     if call.error_type == "MemoryError":
-        return "memory", (f"{function} ran out of memory (limit {session.limits.memory_mb} MB); "
+        return kinds.MEMORY, (f"{function} ran out of memory (limit {session.limits.memory_mb} MB); "
                           "avoid building huge intermediate arrays")
     if hidden:
         name = call.error_type if call.error_type in _BUILTIN_EXCEPTIONS else "an exception"
-        return "error", (f"{function} raised {name} on a hidden test (messages of hidden tests are "
+        return kinds.ERROR, (f"{function} raised {name} on a hidden test (messages of hidden tests are "
                          "not shown; a visible test with the same situation shows the details)")
     text = f"{function} raised {call.error_type}: {call.message}".rstrip(": ")
     if call.traceback:
         text += "\n" + call.traceback.rstrip()
-    return "error", text
+    return kinds.ERROR, text
 
 
 _BUILTIN_EXCEPTIONS = {name for name, obj in vars(builtins).items()

@@ -42,10 +42,10 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import assignments, seeds
+from autograder import course, kinds, seeds
 from autograder.runner import TestResult, grade_case, limits_for
-from autograder.sandbox import wire
-from autograder.sandbox.mutation import mutated as _mutated, snapshot as _snapshot
+from autograder.student_side import wire
+from autograder.student_side import calling
 from autograder.sandbox.session import CallResult
 from autograder.spec import Assignment, Check, resolve
 
@@ -54,7 +54,7 @@ __all__ = ["check", "check_all", "nbgrader_check"]
 GRADING_ENV = "DLPHYS_GRADING"
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 # Kinds that say "nothing to look at yet": one row per function, not one per case.
-_NOT_STARTED = ("not_implemented", "missing")
+_NOT_STARTED = kinds.NOT_STARTED
 
 
 # ====================================================================== public API
@@ -173,7 +173,7 @@ def run(assignment: Assignment, functions: list[str], namespace: dict, *, seed: 
             if not callable(namespace.get(function)):
                 result = TestResult(function, case.label, index, case.hidden,
                                     check.case_points(index))
-                _fail(result, "missing", f"{function} is not defined yet: run the cell that "
+                _fail(result, kinds.MISSING, f"{function} is not defined yet: run the cell that "
                       "defines it first (and keep its name)")
             else:
                 with _calm():
@@ -192,10 +192,10 @@ class _InProcess:
     `cell_errors`, `limits`, and `call` returning a `CallResult`), for functions
     living in this process.
 
-    Mirrors `sandbox/worker.py`: arguments and the returned value make the same
-    round trip through `wire` (so the comparison sees exactly what the grader
-    would see), NumPy's overflow/invalid/divide warnings are recorded, inputs
-    are compared before/after the call, `_global_seed` seeds np.random first.
+    Calls through `student_side.calling`, as the worker does; arguments and the
+    returned value make the same round trip through `wire` (so the comparison
+    sees exactly what the grader would see). NumPy's global state is restored
+    afterwards: this is the student's own kernel.
     """
 
     def __init__(self, namespace: dict, limits):
@@ -210,55 +210,44 @@ class _InProcess:
              driver: str | None = None) -> CallResult:
         target = self.namespace.get(function)
         if not callable(target):
-            return CallResult(False, kind="exception", error_type="NameError",
+            return CallResult(False, kind=kinds.EXCEPTION, error_type="NameError",
                               message=f"{function} is not defined")
-        args = wire.decode(wire.encode(kwargs), make_rng=np.random.default_rng)
-        before = _snapshot(args)
+        try:
+            run_with = _driver(driver) if driver else None
+        except ImportError as exc:
+            return CallResult(False, kind=kinds.EXCEPTION, error_type=type(exc).__name__, message=str(exc))
         saved_state = np.random.get_state() if global_seed is not None else None
-        old = np.seterr(over="warn", invalid="warn", divide="warn", under="ignore")
-        start = time.perf_counter()
         try:
             # The student's prints are swallowed (the grader keeps them out of
             # the feedback too); their warnings are recorded, as in the worker.
-            with warnings.catch_warnings(record=True) as caught, \
-                    contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                warnings.simplefilter("always")
-                if global_seed is not None:
-                    np.random.seed(global_seed)
-                if driver:
-                    value = _driver(driver)(target, **args)
-                else:
-                    value = target(**args)
-        except KeyboardInterrupt:
-            raise  # the student pressed stop: stop the self-check too
-        except BaseException as exc:  # SystemExit included: like the worker, a failed call
-            return CallResult(False, kind="exception", error_type=type(exc).__name__,
-                              message=str(exc)[:2000], traceback=_student_traceback(exc))
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                called = calling.call(target, wire.encode(kwargs), global_seed=global_seed,
+                                      driver=run_with)
         finally:
-            np.seterr(**old)
             if saved_state is not None:
                 np.random.set_state(saved_state)
-        elapsed = time.perf_counter() - start
-        if elapsed > timeout:
-            return CallResult(False, kind="timeout", message=f"took {elapsed:.1f} s; the grader stops "
+        if isinstance(called.error, KeyboardInterrupt):
+            raise called.error  # the student pressed stop: stop the self-check too
+        if not called.ok:  # SystemExit included: like the worker, a failed call
+            exc = called.error
+            return CallResult(False, kind=kinds.EXCEPTION, error_type=type(exc).__name__,
+                              message=str(exc)[:2000], traceback=_student_traceback(exc))
+        if called.elapsed > timeout:
+            return CallResult(False, kind=kinds.TIMEOUT, message=f"took {called.elapsed:.1f} s; the grader stops "
                               f"a call after {timeout:g} s (infinite loop, or far too slow?)")
         try:
-            value = wire.decode(wire.encode(value))
+            value = wire.decode(wire.encode(called.value))
         except (TypeError, ValueError, wire.WireError) as exc:
-            return CallResult(False, kind="exception", error_type="ReturnValueError", message=str(exc))
-        return CallResult(True, value=value, mutated=_mutated(before, args),
-                          warnings=sorted({f"{w.category.__name__}: {w.message}"[:300]
-                                           for w in caught})[:10])
+            return CallResult(False, kind=kinds.EXCEPTION, error_type="ReturnValueError", message=str(exc))
+        return CallResult(True, value=value, mutated=called.mutated, warnings=called.warnings)
 
 
 def _driver(name: str):
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError("bad driver name")
-    return importlib.import_module(f"autograder.sandbox.drivers.{name}").run
+    return importlib.import_module(f"checks.student_side.{name}").run
 
 
-# The worker's mutation check (sandbox/worker.py can't be imported outside the
-# sandbox: it rewires the standard streams at import).
 def _student_traceback(exc: BaseException) -> str:
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if not f.filename.startswith(_PACKAGE_DIR)]
@@ -316,7 +305,7 @@ def _prepare_tensorflow() -> None:
         print("(first self-check in this kernel: loading the TensorFlow reference, a few seconds...)",
               flush=True)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from reference_impl import device
+    from autograder import reference as device
 
     device.configure(keras_floatx=None)
     _tf_ready = True
@@ -427,10 +416,10 @@ def _assignment_for(functions: list[str] | None, assignment, namespace: dict) ->
         chosen = assignment
     elif assignment is not None:
         try:
-            chosen = assignments.get(assignment)
-        except assignments.UnknownAssignment:
+            chosen = course.get(assignment)
+        except course.UnknownAssignment:
             raise ValueError(f"unknown assignment {assignment!r}; known: "
-                             f"{', '.join(assignments.ASSIGNMENT_IDS)}") from None
+                             f"{', '.join(course.ids())}") from None
     else:
         chosen = None
     if chosen is not None:
@@ -440,10 +429,10 @@ def _assignment_for(functions: list[str] | None, assignment, namespace: dict) ->
                 raise ValueError(f"{f!r} is not graded in {chosen.id}; its graded functions are "
                                  f"{', '.join(names)}")
         return chosen
-    candidates = [a for a in assignments.all_assignments()
+    candidates = [a for a in course.all_assignments()
                   if all(f in {c.function for c in a.checks} for f in functions or ())]
     if functions and not candidates:
-        graded = sorted({c.function for a in assignments.all_assignments() for c in a.checks})
+        graded = sorted({c.function for a in course.all_assignments() for c in a.checks})
         close = difflib.get_close_matches(functions[0], graded, n=3)
         raise ValueError(f"{functions[0]!r} is not a graded function"
                          + (f"; did you mean {' or '.join(map(repr, close))}?" if close else ""))
@@ -509,7 +498,7 @@ def _first_line(text: str) -> str:
 
 def _error_line(test: TestResult) -> str:
     """For an exception: where in the student's code, e.g. 'at line 12: out = x @ w'."""
-    if test.kind != "error":
+    if test.kind != kinds.ERROR:
         return ""
     lines = test.feedback.splitlines()[1:]
     for i in range(len(lines) - 1, -1, -1):

@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from autograder.sandbox.wire import RngSpec
+from autograder.student_side.wire import RngSpec
 
 Inputs = dict  # keyword arguments for the student's function
 
@@ -116,7 +116,6 @@ class Assignment:
     gpu: bool = False                     # let the student process use the grader's GPU
     forbidden: Sequence[str] = ("tensorflow", "keras", "torch", "jax", "jaxlib",
                                 "scipy", "sklearn", "tf_keras")
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def max_score(self) -> float:

@@ -89,7 +89,7 @@ def nbgrader_points_problems(assignment, notebook: Path) -> list[str]:
 
 def validate_assignment(assignment, root: Path, seed: int | None = None) -> Validation:
     from autograder import release
-    from autograder.cli import prepare_reference
+    from autograder.reference import prepare_reference
     from autograder.runner import grade
     from autograder.submission import SubmissionError, load
 
@@ -185,12 +185,12 @@ def run(assignment_ids: list[str], root: Path, seed: int | None = None, console=
     """Validate, print a table per assignment as it finishes, and a verdict."""
     from rich.console import Console
 
-    from autograder import assignments
+    from autograder import course
 
     console = console or Console()
     results = []
     for assignment_id in assignment_ids:
-        v = validate_assignment(assignments.get(assignment_id), Path(root), seed)
+        v = validate_assignment(course.get(assignment_id), Path(root), seed)
         results.append(v)
         console.print(table(v))
         for problem in v.problems:

@@ -59,9 +59,9 @@ def main() -> None:
     parser.add_argument("--skip-exercises", action="store_true")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from autograder import assignments
+    from autograder import course
 
-    ids = args.assignments or assignments.ASSIGNMENT_IDS
+    ids = args.assignments or course.ids()
     n = args.repeat
     py = sys.executable
     print("bare costs")
@@ -85,7 +85,7 @@ def main() -> None:
                     splits.append(data["extra_data"]["timings"])
                     per_test.append({t["name"]: t["extra_data"]["seconds"] for t in data["tests"]})
                 split = {k: statistics.median(s[k] for s in splits) for k in splits[0]}
-                a = assignments.get(assignment)
+                a = course.get(assignment)
                 cases = [c for check in a.checks for c in check.cases]
                 hidden = sum(c.hidden for c in cases)
                 hints = sum(len(check.hints) for check in a.checks)

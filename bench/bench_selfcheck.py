@@ -68,9 +68,9 @@ def main() -> None:
     parser.add_argument("assignments", nargs="*")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    from autograder import assignments
+    from autograder import course
 
-    ids = args.assignments or [a for a in assignments.ASSIGNMENT_IDS
+    ids = args.assignments or [a for a in course.ids()
                                if (ROOT / "solutions" / f"{a}.ipynb").exists()]
     for assignment in ids:
         t = measure(assignment, args.repeat)

@@ -5,5 +5,5 @@ and imports a module only when it grades that assignment. This package file
 must therefore stay free of imports: `import tensorflow` costs seconds, and
 paths such as `grade --help` import this package without needing TF.
 
-Each module calls `reference_impl.device.configure()` when it is imported.
+Each module calls `autograder.reference.configure()` when it is imported.
 """

@@ -13,11 +13,11 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from reference_impl.device import configure
+from autograder.reference import configure
 
 configure()
 
-from reference_impl.tensors import F64 as _F64, to_numpy as _np, to_tensor as _t  # noqa: E402
+from autograder.tensors import F64 as _F64, to_numpy as _np, to_tensor as _t  # noqa: E402
 
 PARAM_KEYS = ("W1", "b1", "W2", "b2")
 

@@ -24,7 +24,7 @@ from reference_impl.cnn_physics_data import (BATCH_SIZE, EPOCHS, IMAGE_SHAPE, MA
                                              N_OUTPUTS, N_TRAIN, TIME_LIMIT, TRAIN_SEED,
                                              generate_showers, performance_score,
                                              pion_rejection, roc_auc)
-from reference_impl.device import configure
+from autograder.reference import configure
 
 configure(keras_floatx=None)
 
@@ -120,7 +120,7 @@ def grade_like_the_grader(build, test_seed, keras_seed=0, n_test=10_000):
     Returns a dict: rejection, auc, score (fraction of the performance points),
     n_params, train_seconds, epochs_completed, losses.
     """
-    from autograder.sandbox.drivers.cnn_physics import run
+    from checks.student_side.cnn_physics import run
 
     x, y, _ = generate_showers(N_TRAIN, TRAIN_SEED)
     x_test, y_test, _ = generate_showers(n_test, test_seed)

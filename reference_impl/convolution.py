@@ -13,11 +13,11 @@ import numpy as np
 import tensorflow as tf
 import keras
 
-from reference_impl.device import configure
+from autograder.reference import configure
 
 configure()
 
-from reference_impl.tensors import F64 as _F64, to_numpy as _np, to_tensor as _t  # noqa: E402
+from autograder.tensors import F64 as _F64, to_numpy as _np, to_tensor as _t  # noqa: E402
 
 
 def _tf_padding(padding, allow_int: bool):

@@ -66,7 +66,7 @@ def grade_like_the_grader(build, task, test_seed, keras_seed=0, n_test=4000):
     Returns a dict: metric (MSE ratio or accuracy), score (fraction of the
     performance points), n_params, train_seconds, epochs_completed, losses.
     """
-    from autograder.sandbox.drivers.dense_networks import run
+    from checks.student_side.dense_networks import run
 
     if task == "regression":
         (x, y), (x_test, y_test) = (generate_regression(N_TRAIN, REGRESSION_SEED),

@@ -10,11 +10,11 @@ import numpy as np
 import tensorflow as tf
 import keras
 
-from reference_impl.device import configure, keras_float64
+from autograder.reference import configure, keras_float64
 
 configure()
 
-from reference_impl.tensors import to_numpy as _np, to_tensor as _t  # noqa: E402
+from autograder.tensors import to_numpy as _np, to_tensor as _t  # noqa: E402
 
 
 def _linear(x, W, b):

@@ -35,7 +35,7 @@ import numpy as np
 import tensorflow as tf
 import keras
 
-from reference_impl.device import configure
+from autograder.reference import configure
 
 configure()
 

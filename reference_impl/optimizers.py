@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from reference_impl.device import configure
+from autograder.reference import configure
 
 configure()
 
-from reference_impl.tensors import to_numpy as _np, to_tensor as _t  # noqa: E402
+from autograder.tensors import to_numpy as _np, to_tensor as _t  # noqa: E402
 
 
 def _f(x) -> float:
@@ -119,7 +119,7 @@ def reduce_lr_on_plateau(val_losses, learning_rate, factor=0.1, patience=10, min
 
     import keras
 
-    from reference_impl.device import keras_float64
+    from autograder.reference import keras_float64
 
     # Keras's convert_to_numpy warns about NumPy 2's copy keyword on every read.
     with keras_float64(), warnings.catch_warnings():

@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.sandbox.wire import Unsupported
+from autograder.student_side import calling, wire
+from autograder.student_side.wire import Unsupported
 from autograder.spec import Rng
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,15 +36,15 @@ SEEDS = [0, 1, 2, 12345]
 # ------------------------------------------------------------------ calling, reference values
 
 def local_call(fn):
-    """Stand-in for the sandbox's call: fresh copies of the inputs, Rng ->
-    Generator, and `_global_seed` seeds NumPy's global state first."""
+    """The sandbox's call, in this process (student_side.calling, as the worker):
+    inputs wire-encoded and decoded (fresh copies, Rng -> Generator), and
+    `_global_seed` seeds NumPy's global state first. Raises what `fn` raises."""
     def call(**kwargs):
-        kwargs = copy.deepcopy(kwargs)
         global_seed = kwargs.pop("_global_seed", None)
-        if global_seed is not None:
-            np.random.seed(global_seed)
-        kwargs = {k: v.make() if isinstance(v, Rng) else v for k, v in kwargs.items()}
-        return fn(**kwargs)
+        called = calling.call(fn, wire.encode(kwargs), global_seed=global_seed)
+        if not called.ok:
+            raise called.error
+        return called.value
     return call
 
 

@@ -41,11 +41,11 @@ def exercise_cells():
 @pytest.fixture(scope="session")
 def grade_cells():
     """grade_cells(assignment_id, cells, student="s") -> GradeReport."""
-    from autograder import assignments
+    from autograder import course
     from autograder.runner import grade
 
     def run(assignment_id, cells, student="student", seed=1234, assignment=None):
-        return grade(assignment or assignments.get(assignment_id), cells, student, seed)
+        return grade(assignment or course.get(assignment_id), cells, student, seed)
     return run
 
 

@@ -23,7 +23,7 @@ import pytest
 
 import buggy_activations as ba
 from autograder import hints
-from autograder.assignments import activations as act
+from checks import activations as act
 
 pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
 from checktools import (  # noqa: E402
@@ -145,7 +145,7 @@ def test_make_is_deterministic_and_typed(check):
 
 
 def test_assignment_module_imports_fast_without_tensorflow():
-    assert_imports_fast_without_tensorflow("autograder.assignments.activations")
+    assert_imports_fast_without_tensorflow("checks.activations")
 
 
 # ------------------------------------------------------------------ inputs

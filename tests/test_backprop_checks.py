@@ -22,9 +22,9 @@ import numpy as np
 import pytest
 
 import buggy_backprop as bb
-from autograder.assignments import backprop as bp
-from autograder.compare import compare
-from autograder.sandbox.drivers import backprop as driver
+from checks import backprop as bp
+from autograder.student_side.compare import compare
+from checks.student_side import backprop as driver
 
 pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
 from checktools import (  # noqa: E402
@@ -139,7 +139,7 @@ def test_make_is_deterministic_and_float64(check):
 
 
 def test_assignment_module_imports_fast_without_tensorflow():
-    assert_imports_fast_without_tensorflow("autograder.assignments.backprop")
+    assert_imports_fast_without_tensorflow("checks.backprop")
 
 
 def test_relu_inputs_are_never_exactly_zero():

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 import buggy_impls as bi
-from autograder.assignments import convolution as conv
-from autograder.assignments import gradient_descent as gd
+from checks import convolution as conv
+from checks import gradient_descent as gd
 from autograder.spec import Rng
 
 pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
@@ -144,8 +144,8 @@ def test_make_is_deterministic_and_float64(assignment, check):
 
 
 def test_assignment_modules_import_fast_without_tensorflow():
-    assert_imports_fast_without_tensorflow("autograder.assignments.gradient_descent",
-                                           "autograder.assignments.convolution")
+    assert_imports_fast_without_tensorflow("checks.gradient_descent",
+                                           "checks.convolution")
 
 
 # ------------------------------------------------------------------ correct implementation

@@ -8,18 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from autograder import assignments, fingerprint
+from autograder import course, fingerprint
 
 GRADE = str(Path(sys.executable).with_name("grade"))
 
 
-@pytest.mark.parametrize("assignment_id", assignments.ASSIGNMENT_IDS)
+@pytest.mark.parametrize("assignment_id", course.ids())
 def test_list_shows_visible_case_labels_and_hint_texts(assignment_id):
     done = subprocess.run([GRADE, "list", assignment_id], capture_output=True, text=True, timeout=120,
                           env={**os.environ, "COLUMNS": "2000"})
     assert done.returncode == 0, done.stderr
     lines = [line.rstrip() for line in done.stdout.splitlines()]
-    spec = assignments.get(assignment_id)
+    spec = course.get(assignment_id)
     shown = set()
     for check in spec.checks:
         start = lines.index(f"{check.function}  {check.points:g} points")

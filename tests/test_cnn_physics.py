@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.assignments import cnn_physics as cp
+from checks import cnn_physics as cp
 from autograder.spec import Partial, Rng
 from reference_impl import cnn_physics_data as data
 
@@ -184,7 +184,7 @@ def test_check_table_is_well_formed():
 
 
 def test_assignment_module_imports_without_tensorflow():
-    code = ("import sys; import autograder.assignments.cnn_physics;"
+    code = ("import sys; import checks.cnn_physics;"
             "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
@@ -415,7 +415,7 @@ def test_driver_in_this_process():
     import os
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from autograder.sandbox.drivers.cnn_physics import run
+    from checks.student_side.cnn_physics import run
     from reference_impl import cnn_physics as ref
 
     with ref.keras_float32():

@@ -1,8 +1,8 @@
 """The comparison's verdicts and messages."""
 import numpy as np
 
-from autograder.compare import compare
-from autograder.sandbox.wire import Unsupported
+from autograder.student_side.compare import compare
+from autograder.student_side.wire import Unsupported
 
 TOL = dict(rtol=1e-6, atol=1e-9)
 

@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 
 import buggy_dense_networks as bd
-from autograder.assignments import dense_networks as dn
+from checks import dense_networks as dn
 from autograder.spec import Partial, Rng
 from reference_impl import dense_networks_data as data
 
@@ -146,12 +146,12 @@ def test_check_table_is_well_formed():
         assert check.cases[-1].label.startswith("hidden: ")
         assert check.timeout > data.TIME_LIMIT + 30
     assert A.time_budget > 2 * data.TIME_LIMIT + sum(c.timeout for c in A.checks) / 2
-    from autograder import assignments
-    assert "dense_networks" in assignments.ASSIGNMENT_IDS and assignments.get("dense_networks") is A
+    from autograder import course
+    assert "dense_networks" in course.ids() and course.get("dense_networks") is A
 
 
 def test_assignment_module_imports_without_tensorflow():
-    code = ("import sys; import autograder.assignments.dense_networks;"
+    code = ("import sys; import checks.dense_networks;"
             "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
@@ -361,7 +361,7 @@ def _is_regressor(build):
 
 @pytest.mark.slow
 def test_every_buggy_builder_triggers_its_hint_through_the_driver():
-    from autograder.sandbox.drivers.dense_networks import run
+    from checks.student_side.dense_networks import run
     from reference_impl.cnn_physics import keras_float32
 
     assert {h for hints in BUILDERS.values() for h in hints} == set(REG.hints) | set(CLS.hints)
@@ -377,7 +377,7 @@ def test_every_buggy_builder_triggers_its_hint_through_the_driver():
 
 @pytest.mark.slow
 def test_driver_trains_predicts_and_stops_at_the_time_limit():
-    from autograder.sandbox.drivers.dense_networks import run
+    from checks.student_side.dense_networks import run
     from reference_impl import dense_networks as ref
     from reference_impl.cnn_physics import keras_float32
 
@@ -539,6 +539,6 @@ def test_gradescope_bundle_carries_the_driver_and_the_data(tmp_path):
         wheel = next(n for n in z.namelist() if n.endswith(".whl"))
         (tmp_path / "w.whl").write_bytes(z.read(wheel))
     names = zipfile.ZipFile(tmp_path / "w.whl").namelist()
-    for path in ("autograder/assignments/dense_networks.py", "autograder/sandbox/drivers/dense_networks.py",
+    for path in ("checks/dense_networks.py", "checks/student_side/dense_networks.py",
                  "reference_impl/dense_networks_data.py", "reference_impl/dense_networks.py"):
         assert path in names

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import assignments, seeds
+from autograder import course, seeds
 from autograder.gradescope import SECRET_NAME, build_bundle
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +37,7 @@ def bundle(tmp_path_factory) -> Path:
 
 def test_build_bundle_refuses_an_empty_secret(tmp_path):
     with pytest.raises(ValueError, match="secret"):
-        build_bundle(assignments.get(ASSIGNMENT), tmp_path / "ag.zip", b"")
+        build_bundle(course.get(ASSIGNMENT), tmp_path / "ag.zip", b"")
     assert not (tmp_path / "ag.zip").exists()
 
 
@@ -97,9 +97,9 @@ def test_bundle_holds_scripts_secret_and_wheel(bundle):
         with zipfile.ZipFile(z.open(wheels[0])) as wheel:
             packaged = set(wheel.namelist())
     # The wheel carries what the grader and the sandbox need.
-    for needed in ("autograder/cli.py", "autograder/sandbox/worker.py", "autograder/sandbox/wire.py",
-                   "autograder/sandbox/drivers/__init__.py", "autograder/sandbox/stubs/autograder/selfcheck.py",
-                   f"autograder/assignments/{ASSIGNMENT}.py", f"reference_impl/{ASSIGNMENT}.py"):
+    for needed in ("autograder/cli.py", "autograder/student_side/worker.py", "autograder/student_side/wire.py",
+                   "checks/student_side/__init__.py", "autograder/student_side/stubs/autograder/selfcheck.py",
+                   f"checks/{ASSIGNMENT}.py", f"reference_impl/{ASSIGNMENT}.py"):
         assert needed in packaged
     assert not any(n.startswith(("solutions/", "tests/", "exercises/")) for n in packaged)
     # setup.sh: apt (python venv, pip, bubblewrap), the dependencies, the project from the bundled wheel.

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from autograder import assignments, seeds
+from autograder import course, seeds
 from autograder.spec import Rng
 
 ROOT = Path(__file__).resolve().parents[1]
 GRADE = str(Path(sys.executable).with_name("grade"))
-IDS = [a for a in assignments.ASSIGNMENT_IDS
+IDS = [a for a in course.ids()
        if a not in ("cnn_physics", "dense_networks")]  # Keras assignments: their own tests
 
 
@@ -34,7 +34,7 @@ def test_untouched_exercise_scores_zero_with_a_clear_reason(assignment, exercise
 
 @pytest.mark.parametrize("assignment", IDS)
 def test_points_sum_to_100_and_every_function_has_visible_and_hidden_cases(assignment):
-    a = assignments.get(assignment)
+    a = course.get(assignment)
     assert a.max_score == 100
     for check in a.checks:
         assert any(c.hidden for c in check.cases) and any(not c.hidden for c in check.cases)
@@ -45,7 +45,7 @@ def test_hidden_inputs_differ_per_student_and_visible_ones_do_not():
     a, b = (seeds.student_seed(secret, "convolution", s) for s in ("alice", "bob"))
     assert a != b
     assert seeds.student_seed(b"other-secret", "convolution", "alice") != a
-    check = assignments.get("convolution").check("conv2d")
+    check = course.get("convolution").check("conv2d")
     hidden = next(i for i, c in enumerate(check.cases) if c.hidden)
     visible = next(i for i, c in enumerate(check.cases) if not c.hidden)
 
@@ -116,7 +116,7 @@ def test_cli_run_writes_gradescope_results(tmp_path):
         assert set(test) >= {"name", "score", "max_score", "status", "output", "visibility", "tags"}
         assert test["status"] in ("passed", "failed")
         assert test["tags"][0] == "convolution"
-        assert test["tags"][1] in {c.function for c in assignments.get("convolution").checks}
+        assert test["tags"][1] in {c.function for c in course.get("convolution").checks}
     flipped = [t for t in data["tests"] if t["tags"][1] == "conv2d" and t["status"] == "failed"]
     assert any("cross-correlation" in t["output"] for t in flipped)   # the hint fired
     assert "conv2d" in done.stdout and "score" in done.stdout
@@ -146,9 +146,9 @@ def test_bad_input_is_one_line_and_exit_2(args, needle, tmp_path):
 
 
 def test_assignment_is_detected_from_file_name_or_metadata(tmp_path):
-    assert assignments.detect("alice_convolution.ipynb", None) == "convolution"
-    assert assignments.detect("x.ipynb", "gradient_descent") == "gradient_descent"
-    assert assignments.detect("x.ipynb", None) is None
+    assert course.detect("alice_convolution.ipynb", None) == "convolution"
+    assert course.detect("x.ipynb", "gradient_descent") == "gradient_descent"
+    assert course.detect("x.ipynb", None) is None
 
 
 def test_list_shows_functions_and_points():

@@ -385,7 +385,7 @@ def fake_results(student="s", hidden_leak=False, printed="", assignment="convolu
     import numpy as np
 
     from autograder import results as res
-    from autograder.compare import compare
+    from autograder.student_side.compare import compare
     from autograder.runner import GradeReport, TestResult
 
     expected = np.arange(12.0).reshape(1, 3, 4, 1)
@@ -472,13 +472,13 @@ def test_unreadable_submissions_are_counted_apart_not_as_zeros(tmp_path):
     the students' mean (100), the unreadable file is listed with its reason."""
     import re
 
-    from autograder import assignments
+    from autograder import course
     from autograder import results as res
     from autograder.class_report import render_class_report
     from autograder.gradebook import Gradebook
     from autograder.runner import GradeReport, failed_report
 
-    spec = assignments.get("gradient_descent")
+    spec = course.get("gradient_descent")
     with Gradebook(tmp_path / "gradebook.sqlite") as book:
         for student in ("ann", "ben"):
             full = failed_report(spec, student, 1, "wrong", "")

@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 import buggy_initialization as bi
-from autograder.assignments import initialization as ini
+from checks import initialization as ini
 from autograder.spec import Rng
 
 pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
@@ -88,7 +88,7 @@ def test_make_is_deterministic_and_typed(check):
 
 
 def test_assignment_module_imports_fast_without_tensorflow():
-    assert_imports_fast_without_tensorflow("autograder.assignments.initialization")
+    assert_imports_fast_without_tensorflow("checks.initialization")
 
 
 # ------------------------------------------------------------------ the arithmetic of the thresholds

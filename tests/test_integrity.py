@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from autograder import names, results, runner, seeds, submission
-from autograder.compare import compare
+from autograder.student_side.compare import compare
 from autograder.sandbox import launch
 from autograder.sandbox.session import Session
 from autograder.spec import Assignment, Case, Check, Rng
@@ -153,17 +153,18 @@ CHANNELS = {
     "as_whole_number": ("builtins:round", "int",
                         "def as_whole_number(number):\n    return float(number)\n"),
     "as_mutation": ("builtins:round", "int",
-                    "import __main__\n"
+                    "import sys\n"   # the grader's modules in the student process
                     "def as_mutation(number):\n"
-                    "    __main__._mutated = lambda before, after: [repr(float(number))]\n"
+                    "    sys.modules['student_side.calling']._mutated = lambda before, after: [repr(float(number))]\n"
                     "    return round(number)\n"),
     "as_wire_tag": ("builtins:round", "int",
-                    "import __main__\n"
-                    "_encode = __main__.wire.encode\n"
+                    "import sys\n"
+                    "_worker = sys.modules['student_side.worker']\n"
+                    "_encode = _worker.wire.encode\n"
                     "class Tagged:\n    def __init__(self, tag):\n        self.tag = tag\n"
                     "def _forged(value, depth=0):\n"
                     "    return {value.tag: 0} if isinstance(value, Tagged) else _encode(value, depth)\n"
-                    "__main__.wire.encode = _forged\n"
+                    "_worker.wire.encode = _forged\n"
                     "def as_wire_tag(number):\n    return Tagged(repr(float(number)))\n"),
     "as_dict_key": ("builtins:dict", "dict",
                     "def as_dict_key(number):\n    return {repr(float(number)): 1}\n"),
@@ -267,7 +268,7 @@ SURROGATE = ("import numpy as np\n"
 
 
 def test_a_lone_surrogate_in_an_exception_message_reaches_the_gradebook(tmp_path):
-    from autograder.assignments import gradient_descent as gd
+    from checks import gradient_descent as gd
     from autograder.feedback_html import write_feedback
     from autograder.gradebook import Gradebook
 
@@ -298,7 +299,7 @@ def test_rich_markup_in_the_student_name_does_not_crash_grade_run(tmp_path):
 # ================================================================= 5. one bad answer, one test
 
 def test_an_empty_batch_on_one_visible_case_costs_that_test_only():
-    from autograder.assignments import convolution as conv
+    from checks import convolution as conv
 
     wrapper = ("_conv2d_right = conv2d\n_calls = []\n"
                "def conv2d(*args, **kwargs):\n"
@@ -340,7 +341,7 @@ FLOODS = {
 @pytest.mark.skipif(not launch.cgroups_available(), reason="needs a root grader with cgroups")
 @pytest.mark.parametrize("flood", list(FLOODS))
 def test_memory_floods_are_reported_as_memory_and_leave_no_cgroup(flood):
-    from autograder.assignments import gradient_descent as gd
+    from checks import gradient_descent as gd
 
     limits = dataclasses.replace(runner.limits_for(gd.ASSIGNMENT), memory_mb=256)
     session = Session([FLOODS[flood]], limits, (), time_budget=120).start()
@@ -356,7 +357,7 @@ def test_memory_floods_are_reported_as_memory_and_leave_no_cgroup(flood):
 # ================================================================= 6. the grader's memory is bounded
 
 def test_a_reply_of_millions_of_tiny_values_is_refused_before_it_is_built():
-    from autograder.sandbox import wire
+    from autograder.student_side import wire
 
     payload = ('{"event":"result","ok":true,"value":[' + ",".join(["[]"] * 3_000_000) + "]}").encode()
     with pytest.raises(wire.WireTooLarge):
@@ -365,7 +366,7 @@ def test_a_reply_of_millions_of_tiny_values_is_refused_before_it_is_built():
 
 
 def test_returning_millions_of_empty_lists_fails_that_call_as_too_large():
-    from autograder.assignments import gradient_descent as gd
+    from checks import gradient_descent as gd
 
     cells = ["def many():\n    return [[] for _ in range(3_000_000)]\n", "def fine():\n    return 7\n"]
     session = Session(cells, runner.limits_for(gd.ASSIGNMENT), (), time_budget=120).start()
@@ -381,13 +382,13 @@ def test_returning_millions_of_empty_lists_fails_that_call_as_too_large():
 # ================================================================= 9. replies belong to requests
 
 FORKED_FORGERY = '''
-import json, os, time
-import __main__
+import json, os, sys, time
+worker = sys.modules["student_side.worker"]   # the grader's module in this process
 
 def forge():
     if os.fork() == 0:   # a child writes one well-formed reply of its own, first
         payload = json.dumps({"event": "result", "ok": True, "value": "forged"}).encode()
-        os.write(__main__._OUT.fileno(), __main__.wire.HEADER.pack(len(payload)) + payload)
+        os.write(worker._OUT.fileno(), worker.wire.HEADER.pack(len(payload)) + payload)
         os._exit(0)
     time.sleep(1.0)
     return "real"
@@ -398,7 +399,7 @@ def seven():
 
 
 def test_a_forged_reply_fails_its_call_only_and_later_replies_stay_in_step():
-    from autograder.assignments import gradient_descent as gd
+    from checks import gradient_descent as gd
 
     session = Session([FORKED_FORGERY], runner.limits_for(gd.ASSIGNMENT), (), time_budget=120).start()
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import assignments
+from autograder import course
 from autograder.nbgrader_export import database_url, function_scores
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,7 +60,7 @@ def test_export_matches_grades_csv_and_is_idempotent(graded):
     from autograder.gradebook import Gradebook as Ours
     from autograder.nbgrader_export import export_to_nbgrader
 
-    spec = assignments.get(ASSIGNMENT)
+    spec = course.get(ASSIGNMENT)
     functions = [c.function for c in spec.checks]
     url = database_url(str(graded / "nb" / "gradebook.db"))
     for attempt in range(2):
@@ -100,7 +100,7 @@ def test_a_graders_manual_score_survives_a_reexport(graded):
     from autograder.gradebook import Gradebook as Ours
     from autograder.nbgrader_export import export_to_nbgrader
 
-    spec = assignments.get(ASSIGNMENT)
+    spec = course.get(ASSIGNMENT)
     url = f"sqlite:///{graded / 'manual.db'}"
     with Ours(graded / "out" / "gradebook.sqlite") as book:
         assert export_to_nbgrader(book, spec, url) == len(STUDENTS)

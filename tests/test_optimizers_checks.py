@@ -27,8 +27,8 @@ import numpy as np
 import pytest
 
 import buggy_optimizers as bo
-from autograder.assignments import optimizers as opt
-from autograder.compare import compare
+from checks import optimizers as opt
+from autograder.student_side.compare import compare
 
 pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
 from checktools import (  # noqa: E402
@@ -152,7 +152,7 @@ def test_make_is_deterministic_and_float64(check):
 
 
 def test_assignment_module_imports_fast_without_tensorflow():
-    assert_imports_fast_without_tensorflow("autograder.assignments.optimizers")
+    assert_imports_fast_without_tensorflow("checks.optimizers")
 
 
 def test_private_keys_never_reach_the_student():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.sandbox.drivers import backprop as driver
+from checks.student_side import backprop as driver
 from reference_impl import backprop as rb
 
 pytest.register_assert_rewrite("checktools")  # its assertions report like this file's

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from reference_impl import convolution as conv
-from reference_impl import device
+from autograder import reference as device
 from reference_impl import gradient_descent as gd
 
 pytest.register_assert_rewrite("checktools")  # its assertions report like this file's

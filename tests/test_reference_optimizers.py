@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from reference_impl import optimizers as ro
-from reference_impl.device import keras_float64
+from autograder.reference import keras_float64
 
 pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
 from checktools import assert_float64_close as assert_close, signature_test  # noqa: E402

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import assignments, fingerprint
+from autograder import course, fingerprint
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "submissions"
@@ -22,9 +22,12 @@ EXAMPLES = ROOT / "examples" / "submissions"
 def project(tmp_path, monkeypatch):
     """A copy of the grader's sources that a test may edit; the fingerprint reads it."""
     copy = tmp_path / "project"
-    for package in ("autograder", "reference_impl"):
+    for package in ("autograder", "reference_impl", "checks"):
         shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(fingerprint, "PROJECT", copy)
+    # The copy is the course whose files are hashed (its check tables are the same
+    # as the bundled ones, which stay imported: only their files are read here).
+    monkeypatch.setattr(course, "_current", course.load(copy))
     fingerprint._of.cache_clear()
     yield copy
     fingerprint._of.cache_clear()
@@ -39,27 +42,27 @@ def changed(project: Path, relative: str, assignment: str) -> bool:
 
 
 @pytest.mark.parametrize("relative", [
-    "autograder/assignments/gradient_descent.py",   # the checks: a case, a tolerance, a hint
+    "checks/gradient_descent.py",   # the checks: a case, a tolerance, a hint
     "reference_impl/gradient_descent.py",           # the reference
-    "reference_impl/tensors.py",                    # a helper the reference imports
-    "autograder/compare.py", "autograder/runner.py", "autograder/hints.py", "autograder/spec.py",
-    "autograder/sandbox/wire.py", "autograder/sandbox/worker.py", "autograder/sandbox/session.py",
+    "autograder/tensors.py",                        # an engine helper the reference imports
+    "autograder/student_side/compare.py", "autograder/runner.py", "autograder/hints.py", "autograder/spec.py",
+    "autograder/student_side/wire.py", "autograder/student_side/worker.py", "autograder/sandbox/session.py",
 ])
 def test_what_decides_a_grade_changes_the_fingerprint(project, relative):
     assert changed(project, relative, "gradient_descent")
 
 
 def test_a_driver_changes_its_assignments_fingerprint_only(project):
-    drivers = {c.driver for c in assignments.get("backprop").checks} - {None}
+    drivers = {c.driver for c in course.get("backprop").checks} - {None}
     assert drivers, "backprop grades through a driver"
-    relative = f"autograder/sandbox/drivers/{drivers.pop()}.py"
+    relative = f"checks/student_side/{drivers.pop()}.py"
     before = fingerprint.fingerprint("gradient_descent")
     assert changed(project, relative, "backprop")
     assert fingerprint.fingerprint("gradient_descent") == before
 
 
 @pytest.mark.parametrize("relative", ["autograder/render.py", "autograder/feedback_html.py",
-                                      "autograder/assignments/convolution.py", "reference_impl/convolution.py"])
+                                      "checks/convolution.py", "reference_impl/convolution.py"])
 def test_what_does_not_decide_a_grade_keeps_it(project, relative):
     assert not changed(project, relative, "gradient_descent")
 
@@ -105,7 +108,7 @@ def test_batch_regrades_when_the_grader_changes_and_on_request(project, tmp_path
     assert "0 graded, 2 unchanged" in run()           # an unchanged grader skips
     assert graded_at(out) == first
 
-    with open(project / "autograder" / "assignments" / "gradient_descent.py", "a") as f:
+    with open(project / "checks" / "gradient_descent.py", "a") as f:
         f.write("\n# a tolerance fixed mid-semester\n")
     assert "2 graded, 0 unchanged" in run()           # a fixed grader regrades everyone
     second = graded_at(out)

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 import buggy_regularization as br
-from autograder.assignments import regularization as reg
+from checks import regularization as reg
 from autograder.spec import Rng
 
 pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
@@ -134,7 +134,7 @@ def test_make_is_deterministic_and_plain(check):
 
 
 def test_module_imports_fast_without_tensorflow():
-    assert_imports_fast_without_tensorflow("autograder.assignments.regularization")
+    assert_imports_fast_without_tensorflow("checks.regularization")
 
 
 # ------------------------------------------------------------------ correct implementations

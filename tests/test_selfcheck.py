@@ -218,7 +218,7 @@ def test_nothing_happens_while_grading(monkeypatch):
 
 
 def test_the_sandbox_stub_offers_the_same_names():
-    stub = ROOT / "autograder" / "sandbox" / "stubs" / "autograder" / "selfcheck.py"
+    stub = ROOT / "autograder" / "student_side" / "stubs" / "autograder" / "selfcheck.py"
     names = {n.name for n in ast.parse(stub.read_text()).body if isinstance(n, ast.FunctionDef)}
     assert names == set(selfcheck.__all__)
 
@@ -241,11 +241,11 @@ def test_the_assignment_is_found_from_the_function_name():
 @pytest.mark.parametrize("assignment_id", ["gradient_descent", "convolution"])
 def test_self_check_and_grader_agree_on_every_visible_case(assignment_id, grade_cells, monkeypatch):
     """bob's typical mistakes (examples/): same verdicts, messages and hints as the sandboxed grader."""
-    from autograder import assignments
+    from autograder import course
     from autograder.submission import load
 
     cells = load(ROOT / "examples" / "submissions" / f"bob_{assignment_id}.ipynb").cells
-    assignment = assignments.get(assignment_id)
+    assignment = course.get(assignment_id)
     graded = grade_cells(assignment_id, cells)
     namespace = {"__name__": "__main__"}
     monkeypatch.setenv(selfcheck.GRADING_ENV, "1")   # the notebook's own test cells: no-ops here
@@ -318,8 +318,8 @@ def _shown(outputs, mime):
 def test_student_notebook_in_a_real_kernel(tmp_path):
     from nbclient import NotebookClient
 
-    from autograder import assignments
-    from autograder.assignments import convolution as conv
+    from autograder import course
+    from checks import convolution as conv
 
     nb = _student_notebook()
     env = {k: v for k, v in os.environ.items() if k not in (seeds.SECRET_ENV, selfcheck.GRADING_ENV)}
@@ -328,7 +328,7 @@ def test_student_notebook_in_a_real_kernel(tmp_path):
     NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(tmp_path)}}).execute(env=env)
 
-    conv2d = assignments.get("convolution").check("conv2d")
+    conv2d = course.get("convolution").check("conv2d")
     public = [c.label for c in conv2d.cases if not c.hidden]
     n_hidden = sum(c.hidden for c in conv2d.cases)
     hint = " ".join(conv.CONV_FLIPPED.message.split())

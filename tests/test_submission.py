@@ -66,11 +66,11 @@ MAGIC_NOTEBOOK = [
 
 
 def test_the_student_process_runs_ipython_syntax_like_ipython(tmp_path):
-    from autograder import assignments, runner
+    from autograder import course, runner
     from autograder.sandbox.session import Session
 
     sub = load(notebook(tmp_path, [("code", c) for c in MAGIC_NOTEBOOK]))
-    gd = assignments.get("gradient_descent")
+    gd = course.get("gradient_descent")
     session = Session(sub.cells, runner.limits_for(gd), gd.forbidden, time_budget=60.0).start()
     try:
         assert [(p.cell, p.kind) for p in session.cell_errors] == [(7, "ValueError")]

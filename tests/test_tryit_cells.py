@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import assignments
+from autograder import course
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,7 +57,7 @@ def _wrongly(function, kind):
 
 def wrong_notebook(assignment: str, kind: str):
     nb = nbformat.read(ROOT / "solutions" / f"{assignment}.ipynb", as_version=4)
-    functions = [check.function for check in assignments.get(assignment).checks]
+    functions = [check.function for check in course.get(assignment).checks]
     cells = [nbformat.v4.new_code_cell(WRONG)]
     for cell in nb.cells:
         if cell.cell_type == "code" and "selfcheck" in cell.source:
@@ -70,7 +70,7 @@ def wrong_notebook(assignment: str, kind: str):
     return nb
 
 
-TRY_IT = [(a, kind) for a in assignments.ASSIGNMENT_IDS for kind in ("shape", "none", "type")]
+TRY_IT = [(a, kind) for a in course.ids() for kind in ("shape", "none", "type")]
 
 
 @pytest.mark.slow

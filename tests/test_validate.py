@@ -95,22 +95,22 @@ def graded_cell(nb: dict, grade_id: str) -> dict:
     return next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id)
 
 
-@pytest.mark.parametrize("assignment", list(__import__("autograder.assignments", fromlist=["x"]).ASSIGNMENT_IDS))
+@pytest.mark.parametrize("assignment", list(__import__("autograder.course", fromlist=["x"]).ids()))
 def test_shipped_notebooks_points_match_the_checks(assignment):
-    from autograder import assignments
+    from autograder import course
     from autograder.validate import nbgrader_points_problems
 
     path = ROOT / "solutions" / f"{assignment}.ipynb"
-    assert nbgrader_points_problems(assignments.get(assignment), path) == []
+    assert nbgrader_points_problems(course.get(assignment), path) == []
 
 
 def test_nbgrader_points_that_differ_are_named(tmp_path):
     import json
 
-    from autograder import assignments
+    from autograder import course
     from autograder.validate import nbgrader_points_problems
 
-    spec = assignments.get("gradient_descent")
+    spec = course.get("gradient_descent")
     path, nb = solution_copy(tmp_path)
     graded_cell(nb, "test_linear_model")["metadata"]["nbgrader"]["points"] = 20
     path.write_text(json.dumps(nb))

@@ -4,7 +4,7 @@ import base64
 import numpy as np
 import pytest
 
-from autograder.sandbox import wire
+from autograder.student_side import wire
 
 
 def roundtrip(value):

@@ -23,7 +23,9 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-SANDBOX_DIR = Path(__file__).resolve().parent  # holds worker.py and wire.py
+# Everything of the grader that enters the sandbox: this folder, mounted whole,
+# plus the course's drivers (its checks/student_side/ folder).
+SANDBOX_DIR = Path(__file__).resolve().parents[1] / "student_side"
 # Each student process gets a uid of its own, mapped to no account: RLIMIT_NPROC
 # counts per uid, so with one shared uid a fork bomb in one submission would
 # starve every other sandbox of the class running at the same time.
@@ -167,16 +169,22 @@ def _bwrap_command(limits: Limits, forbidden, uid: int) -> list[str]:
     cmd += ["--dir", "/home", "--perms", "0777", "--size", str(limits.tmp_mb * 1024 * 1024),
             "--tmpfs", home,
             "--perms", "0755", "--dir", "/grader",
-            "--ro-bind", str(SANDBOX_DIR / "worker.py"), "/grader/worker.py",
-            "--ro-bind", str(SANDBOX_DIR / "wire.py"), "/grader/wire.py",
-            "--ro-bind", str(SANDBOX_DIR / "mutation.py"), "/grader/mutation.py",
-            "--ro-bind", str(SANDBOX_DIR / "ipython_standin.py"), "/grader/ipython_standin.py",
-            "--ro-bind", str(SANDBOX_DIR / "drivers"), "/grader/drivers",
-            "--ro-bind", str(SANDBOX_DIR / "stubs"), "/grader/stubs",
-            "--chdir", home, "--clearenv"]
+            "--ro-bind", str(SANDBOX_DIR), "/grader/student_side"]
+    drivers = _drivers_dir()
+    if drivers is not None:
+        cmd += ["--ro-bind", str(drivers), "/grader/drivers"]
+    cmd += ["--chdir", home, "--clearenv"]
     for key, value in clean_env(home).items():
         cmd += ["--setenv", key, value]
-    return cmd + ["--", *_as_student(uid), sys.executable, "-I", "/grader/worker.py"]
+    return cmd + ["--", *_as_student(uid), sys.executable, "-I", "/grader/student_side/worker.py",
+                  *(["/grader/drivers"] if drivers is not None else [])]
+
+
+def _drivers_dir() -> Path | None:
+    from autograder import course
+
+    drivers = course.current().drivers_dir
+    return drivers if drivers.is_dir() else None
 
 
 def _parents(path: str, made: set) -> list[str]:
@@ -210,7 +218,8 @@ def start(limits: Limits, forbidden=(), workdir: str | None = None,
                           RuntimeWarning, stacklevel=2)
             _warned = True
         cwd = workdir or "/tmp"
-        cmd = [sys.executable, "-I", str(SANDBOX_DIR / "worker.py")]
+        drivers = _drivers_dir()
+        cmd = [sys.executable, "-I", str(SANDBOX_DIR / "worker.py"), *([str(drivers)] if drivers else [])]
         env = clean_env(cwd)
     return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, cwd=cwd, env=env,

@@ -15,7 +15,9 @@ import tempfile
 import threading
 import time
 
-from autograder.sandbox import launch, wire
+from autograder import kinds
+from autograder.sandbox import launch
+from autograder.student_side import wire
 
 MAX_MESSAGE = 64 * 1024 * 1024
 OUTPUT_CAP = 64 * 1024
@@ -92,20 +94,20 @@ class StudentProcess:
         (size,) = wire.HEADER.unpack(header)
         if size > MAX_MESSAGE:
             self.kill()
-            raise StudentProcessError("too_large", f"the returned value is larger than "
+            raise StudentProcessError(kinds.TOO_LARGE, f"the returned value is larger than "
                                                    f"{MAX_MESSAGE // 2**20} MB")
         try:
             message = wire.loads(self._read(size, deadline))
         except wire.WireTooLarge:
             self.kill()
-            raise StudentProcessError("too_large", f"the returned value has more than "
+            raise StudentProcessError(kinds.TOO_LARGE, f"the returned value has more than "
                                                    f"{wire.MAX_VALUES:,} parts") from None
         except wire.WireError as exc:
             self.kill()
-            raise StudentProcessError("protocol", f"garbled answer from the student process ({exc})")
+            raise StudentProcessError(kinds.PROTOCOL, f"garbled answer from the student process ({exc})")
         if not isinstance(message, dict):
             self.kill()
-            raise StudentProcessError("protocol", "garbled answer from the student process")
+            raise StudentProcessError(kinds.PROTOCOL, "garbled answer from the student process")
         return message
 
     def _read(self, n: int, deadline: float) -> bytes:
@@ -113,7 +115,7 @@ class StudentProcess:
             left = deadline - time.monotonic()
             if left <= 0:
                 self.kill()
-                raise StudentProcessError("timeout", "timed out")
+                raise StudentProcessError(kinds.TIMEOUT, "timed out")
             ready, _, _ = select.select([self._out], [], [], left)
             if not ready:
                 continue
@@ -137,13 +139,13 @@ class StudentProcess:
         self._cleanup()
         tail = self.output()[-600:]
         if oom:
-            return StudentProcessError("memory", f"the student process ran out of memory "
+            return StudentProcessError(kinds.MEMORY, f"the student process ran out of memory "
                                                  f"(limit {self.limits.memory_mb} MB for all its processes)")
         # bubblewrap reports a child killed by signal N as exit code 128 + N.
         fatal = {-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT,
                  128 + signal.SIGKILL, 128 + signal.SIGSEGV, 128 + signal.SIGABRT}
         if "MemoryError" in tail or code in fatal and ("memory" in tail.lower() or "bad_alloc" in tail):
-            return StudentProcessError("memory", f"the student process ran out of memory "
+            return StudentProcessError(kinds.MEMORY, f"the student process ran out of memory "
                                                  f"(limit {self.limits.memory_mb} MB)")
         if code is not None and code < 0:
             try:
@@ -152,7 +154,7 @@ class StudentProcess:
                 how = f"was killed by signal {-code}"
         else:
             how = f"exited with code {code}"
-        return StudentProcessError("crash", f"the student process {how}")
+        return StudentProcessError(kinds.CRASH, f"the student process {how}")
 
     def kill(self) -> None:
         self.alive = False

@@ -11,8 +11,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from autograder import kinds
 from autograder.names import printable
-from autograder.sandbox import wire
+from autograder.student_side import wire
 from autograder.sandbox.launch import Limits
 from autograder.sandbox.process import StudentProcess, StudentProcessError
 
@@ -51,7 +52,6 @@ class Session:
         self.skipped: dict[int, CellProblem] = {}   # cells left out after killing the process
         self.cell_errors: list[CellProblem] = []
         self.names: list[str] = []
-        self.forbidden_imports: list[str] = []
         self.restarts = 0
         self.proc: StudentProcess | None = None
         self._pending = False
@@ -116,7 +116,7 @@ class Session:
                     self.names = []
                     self.cell_errors.append(CellProblem(-1, exc.kind, f"{exc} while starting"))
                     return
-                what = "did not finish in time" if exc.kind == "timeout" else str(exc)
+                what = "did not finish in time" if exc.kind == kinds.TIMEOUT else str(exc)
                 self.skipped[current] = CellProblem(current, exc.kind, f"this cell {what}; "
                                                     "it was skipped so the rest could be graded")
                 self.restarts += 1
@@ -128,7 +128,6 @@ class Session:
                         _text(e.get("message", ""), 2000), _text(e.get("traceback", ""), 4000))
             for e in _list(message.get("errors")) if isinstance(e, dict)]
         self.names = _strings(message.get("names"))
-        self.forbidden_imports = _strings(message.get("forbidden_imports"))
 
     def start(self) -> "Session":
         self.begin()
@@ -139,19 +138,19 @@ class Session:
     def call(self, function: str, kwargs: dict, timeout: float, global_seed=None,
              driver: str | None = None) -> CallResult:
         if time.monotonic() >= self.deadline:
-            return CallResult(False, kind="budget", message="the submission's total time budget "
+            return CallResult(False, kind=kinds.BUDGET, message="the submission's total time budget "
                               "was used up before this test could run")
         if self.start_error:
-            return CallResult(False, kind="crash", message=self.start_error)
+            return CallResult(False, kind=kinds.CRASH, message=self.start_error)
         if self.proc is None or not self.proc.alive:
             if self.restarts >= MAX_RESTARTS:
-                return CallResult(False, kind="crash", message="not run: the student process "
+                return CallResult(False, kind=kinds.CRASH, message="not run: the student process "
                                   f"crashed or timed out {self.restarts} times already")
             self.restarts += 1
             self.begin()
             self.finish_loading()
             if self.proc is None or not self.proc.alive:
-                return CallResult(False, kind="crash", message="the student process could not be restarted")
+                return CallResult(False, kind=kinds.CRASH, message="the student process could not be restarted")
         self._request_id += 1
         request = {"op": "call", "id": self._request_id, "function": function,
                    "kwargs": wire.encode(kwargs), "global_seed": global_seed, "driver": driver}
@@ -163,7 +162,7 @@ class Session:
         except StudentProcessError as exc:
             self.call_seconds += time.monotonic() - started
             message = str(exc)
-            if exc.kind == "timeout":
+            if exc.kind == kinds.TIMEOUT:
                 message = f"did not return within {timeout:g} s (infinite loop, or far too slow?)"
             return CallResult(False, kind=exc.kind, message=message)
         if reply.get("id") != self._request_id:
@@ -175,7 +174,7 @@ class Session:
             except StudentProcessError:
                 pass
             self.call_seconds += time.monotonic() - started
-            return CallResult(False, kind="protocol", message="the student process sent an answer "
+            return CallResult(False, kind=kinds.PROTOCOL, message="the student process sent an answer "
                               "that belongs to no request")
         self.call_seconds += time.monotonic() - started
         self.proc.reap_strays()
@@ -229,16 +228,16 @@ def _text(value, limit: int) -> str:
 def _call_result(reply) -> CallResult:
     forbidden = _strings(reply.get("forbidden_imports"))
     if reply.get("event") != "result":
-        return CallResult(False, kind="protocol", message="garbled answer from the student process")
+        return CallResult(False, kind=kinds.PROTOCOL, message="garbled answer from the student process")
     if reply.get("ok") is True:
         try:
             value = wire.decode(reply.get("value"))
         except wire.WireError as exc:
-            return CallResult(False, kind="protocol", message=f"could not read the returned value ({exc})")
+            return CallResult(False, kind=kinds.PROTOCOL, message=f"could not read the returned value ({exc})")
         mutated = _strings(reply.get("mutated"))
         warnings = _strings(reply.get("warnings"))
         return CallResult(True, value=value, mutated=mutated, warnings=warnings, forbidden=forbidden)
     error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
-    return CallResult(False, kind="exception", error_type=_text(error.get("type", "Error"), 100),
+    return CallResult(False, kind=kinds.EXCEPTION, error_type=_text(error.get("type", "Error"), 100),
                       message=_text(error.get("message", ""), 2000),
                       traceback=_text(error.get("traceback", ""), 4000), forbidden=forbidden)

@@ -20,7 +20,7 @@ def delete_everything():
                     removed.append(path)
                 except Exception as exc:
                     refused[path] = type(exc).__name__
-    for path in ("/grader/worker.py", "/grader/wire.py", "{{CANARY}}"):
+    for path in ("/grader/student_side/worker.py", "/grader/student_side/wire.py", "{{CANARY}}"):
         try:
             os.remove(path)
             removed.append(path)

@@ -1,10 +1,10 @@
 # Scribble on the protocol channel, then close every descriptor above stderr.
-import __main__
 import os
+import sys
 
 
 def gradient_descent(x, y_true, W, b, learning_rate, n_steps):
-    __main__._OUT.write(b"\x00\x00\x00\x00\x00\x00\x00\x10not json at all!")
+    sys.modules["student_side.worker"]._OUT.write(b"\x00\x00\x00\x00\x00\x00\x00\x10not json at all!")
     return None
 
 

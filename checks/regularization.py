@@ -26,7 +26,7 @@ import math
 import numpy as np
 
 from autograder import hints
-from autograder.assignments import randomness
+from checks import _randomness as randomness
 from autograder.spec import Assignment, Case, Check, Hint, Rng
 
 REF = "reference_impl.regularization:"

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autograder.names import printable
-from autograder.sandbox.wire import Unsupported
+from .text import printable
+from .wire import Unsupported
 
 
 @dataclass

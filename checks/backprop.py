@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder import hints
-from autograder.sandbox.drivers import backprop as driver
+from checks.student_side import backprop as driver
 from autograder.spec import Assignment, Case, Check, Hint
 
 REF = "reference_impl.backprop:"

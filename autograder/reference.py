@@ -1,4 +1,5 @@
-"""Process-wide TensorFlow set-up for the references, and where they run.
+"""The references' side of grading, for every course: process-wide TensorFlow
+set-up, where it runs, and importing an assignment's references before grading.
 
 `configure()` is called by every reference module at import and may be called
 again by anyone; only the first call acts. TensorFlow is imported inside the
@@ -7,6 +8,8 @@ functions so that importing this module stays cheap.
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 import threading
 from typing import Iterator
 
@@ -79,3 +82,42 @@ def device_name() -> str:
     if len(gpus) > 1:
         name += f" +{len(gpus) - 1} more"
     return name
+
+
+def prepare_reference(assignment):
+    """Import the TensorFlow references an assignment needs (once per process)."""
+    def prepare() -> str:
+        if not any(check.reference for check in assignment.checks):
+            return "student process"  # e.g. cnn_physics: the model trains in the sandbox
+        with native_stderr_quiet():
+            for check in assignment.checks:
+                if check.reference:
+                    check.reference_function()
+            configure()
+            return device_name()
+    return prepare
+
+
+class native_stderr_quiet:
+    """TensorFlow's C++ start-up banners (oneDNN, CUDA probing) ignore
+    TF_CPP_MIN_LOG_LEVEL in recent releases and write straight to fd 2. Park
+    fd 2 in a temporary file while TensorFlow starts; replay it if start-up fails."""
+
+    def __enter__(self):
+        import tempfile
+
+        sys.stderr.flush()
+        self.saved = os.dup(2)
+        self.log = tempfile.TemporaryFile()
+        os.dup2(self.log.fileno(), 2)
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        sys.stderr.flush()
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
+        if exc_type is not None:
+            self.log.seek(0)
+            sys.stderr.write(self.log.read().decode(errors="replace")[-4000:])
+        self.log.close()
+        return False

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder import hints
-from autograder.compare import compare
+from autograder.student_side.compare import compare
 from autograder.spec import Assignment, Case, Check, Hint
 
 REF = "reference_impl.optimizers:"

@@ -1,6 +1,7 @@
 """The student process: runs a submission's cells, then calls its functions on request.
 
-This file and `wire.py` are the only grader code inside the sandbox, and they
+This folder (student_side/, mounted whole) and the course's drivers are the only
+grader code inside the sandbox, and they
 hold no tests, inputs, references or scores: only requests arrive here. The
 grader treats everything this process says as untrusted data.
 
@@ -16,6 +17,24 @@ Student output (print, warnings) goes to stderr, which the grader drains and cap
 """
 from __future__ import annotations
 
+if __name__ == "__main__" and not __package__:
+    # Started as a script (`python -I student_side/worker.py DRIVERS_DIR`, see
+    # sandbox/launch.py): load this folder as the package `student_side`, whose
+    # modules import each other relatively, and run as its module `worker`.
+    import importlib.util as _util
+    import os as _os
+    import sys as _sys
+
+    _folder = _os.path.dirname(_os.path.abspath(__file__))
+    if _folder in _sys.path:
+        _sys.path.remove(_folder)
+    _spec = _util.spec_from_file_location("student_side", _os.path.join(_folder, "__init__.py"),
+                                          submodule_search_locations=[_folder])
+    _sys.modules["student_side"] = _util.module_from_spec(_spec)
+    _spec.loader.exec_module(_sys.modules["student_side"])
+    __import__("student_side.worker").worker.main()
+    raise SystemExit(0)
+
 import importlib.abc
 import importlib.machinery
 import linecache
@@ -27,17 +46,18 @@ import types
 import warnings
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, _HERE)
+# The assignment's drivers (the course's checks/student_side/), as the package `drivers`.
+_DRIVERS = sys.argv[1] if len(sys.argv) > 1 else None
 # The notebooks' self-check cells import autograder.selfcheck: give them no-ops.
 sys.path.insert(0, os.path.join(_HERE, "stubs"))
 os.environ["DLPHYS_GRADING"] = "1"
 import numpy as np  # noqa: E402
 
-import wire  # noqa: E402
-from ipython_standin import StandIn  # noqa: E402
+from . import wire  # noqa: E402
+from .ipython_standin import StandIn  # noqa: E402
 
-# Bound now, before student code can monkeypatch what they use.
-from mutation import mutated as _mutated, snapshot as _snapshot  # noqa: E402
+# Bound now, before student code can monkeypatch what it uses.
+from .calling import call as _call  # noqa: E402
 
 # Keep private copies of the protocol channel, then point the standard streams
 # away from it so that student prints can't corrupt (or fake) the framing by
@@ -121,11 +141,10 @@ def _read(n):
     return b"".join(chunks)
 
 
-def _error(exc, student_only=True):
+def _error(exc):
     """Exception -> data, with a traceback trimmed to the student's own cells."""
     frames = traceback.extract_tb(exc.__traceback__)
-    if student_only:
-        frames = [f for f in frames if f.filename.startswith("<cell")] or frames[-1:]
+    frames = [f for f in frames if f.filename.startswith("<cell")] or frames[-1:]
     text = "".join(traceback.format_list(frames[-8:]))
     text += "".join(traceback.format_exception_only(type(exc), exc))
     return {"type": type(exc).__name__, "message": str(exc)[:2000], "traceback": text[-4000:]}
@@ -155,6 +174,12 @@ def _driver(name):
         raise ValueError("bad driver name")
     import importlib
 
+    if "drivers" not in sys.modules:
+        if _DRIVERS is None:
+            raise ImportError("this course has no drivers (checks/student_side/)")
+        package = types.ModuleType("drivers")
+        package.__path__ = [_DRIVERS]
+        sys.modules["drivers"] = package
     return importlib.import_module(f"drivers.{name}").run
 
 
@@ -163,27 +188,15 @@ def call(request, namespace):
     if not callable(function):
         return {"ok": False, "error": {"type": "NameError", "traceback": "",
                                        "message": f"{request['function']} is not defined"}}
-    kwargs = wire.decode(request["kwargs"], make_rng=np.random.default_rng)
-    before = _snapshot(kwargs)
-    if request.get("global_seed") is not None:
-        np.random.seed(request["global_seed"])
-    old = np.seterr(over="warn", invalid="warn", divide="warn", under="ignore")
-    start = time.perf_counter()
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            if request.get("driver"):
-                value = _driver(request["driver"])(function, **kwargs)
-            else:
-                value = function(**kwargs)
-    except BaseException as exc:
+        driver = _driver(request["driver"]) if request.get("driver") else None
+    except Exception as exc:
         return {"ok": False, "error": _error(exc)}
-    finally:
-        np.seterr(**old)
-    elapsed = time.perf_counter() - start
-    return {"ok": True, "value": wire.encode(value), "mutated": _mutated(before, kwargs),
-            "warnings": sorted({f"{w.category.__name__}: {w.message}"[:300] for w in caught})[:10],
-            "elapsed": elapsed}
+    called = _call(function, request["kwargs"], global_seed=request.get("global_seed"), driver=driver)
+    if not called.ok:
+        return {"ok": False, "error": _error(called.error)}
+    return {"ok": True, "value": wire.encode(called.value), "mutated": called.mutated,
+            "warnings": called.warnings, "elapsed": called.elapsed}
 
 
 def main():
