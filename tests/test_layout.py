@@ -56,8 +56,9 @@ def test_the_courses_student_side_code_imports_only_the_standard_library_and_num
 def test_the_sandbox_mounts_student_side_whole_and_the_courses_drivers_and_nothing_else_of_ours():
     cmd = launch._bwrap_command(launch.Limits(), forbidden=(), uid=1000)
     mounts = [(cmd[i + 1], cmd[i + 2]) for i, arg in enumerate(cmd) if arg == "--ro-bind"]
-    ours = {(src, dst) for src, dst in mounts
-            if Path(src).resolve().is_relative_to(ROOT) or Path(src).resolve().is_relative_to(PACKAGE)}
+    python = set(launch._python_roots())   # the read-only Python installation (a .venv may sit in ROOT)
+    ours = {(src, dst) for src, dst in mounts if src not in python and
+            (Path(src).resolve().is_relative_to(ROOT) or Path(src).resolve().is_relative_to(PACKAGE))}
     assert ours == {(str(STUDENT_SIDE), "/grader/student_side"),
                     (str(course.current().drivers_dir), "/grader/drivers")}
 
