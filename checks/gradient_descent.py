@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder import hints
-from checks import _randomness as randomness
+from checks.student_side import randomness
 from autograder.spec import Assignment, Case, Check, Hint, Rng
 
 REF = "reference_impl.gradient_descent:"

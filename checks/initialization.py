@@ -40,7 +40,7 @@ import math
 import numpy as np
 
 from autograder import hints
-from checks import _randomness as randomness
+from checks.student_side import randomness
 from autograder.spec import Assignment, Case, Check, Hint, Rng
 
 REF = "reference_impl.initialization:"
