@@ -228,7 +228,13 @@ def shape_is(got, expected, part=None, shapes=(), unless_right=True) -> bool:
     return shape_of(g) in [tuple(s) for s in shapes]
 
 
+def dtype_close(got, expected, kinds="b") -> bool:
+    """The right numbers in an array of the wrong kind (e.g. bool or int for floats)."""
+    return dtype_kind(got) in tuple(kinds) and close(got, expected)
+
+
 PREDICATES = {
+    "dtype_close": dtype_close,
     "nonfinite_where_finite": lambda got, expected, part=None: nonfinite_where_finite(got, expected, part),
     "transformed": transformed,
     "cropped": cropped,
