@@ -148,7 +148,8 @@ def _matches(facts, got, expected, inputs, local) -> bool:
     part, rtol, atol = facts.get("part"), facts["rtol"], facts["atol"]
     same = SAME[facts.get("same", "close")]
     g = pick(got, part)
-    if close(g, pick(expected, part), rtol, atol):
+    right = close_nested if facts.get("same") == "close_nested" else close
+    if right(g, pick(expected, part), rtol, atol):
         return False  # a right answer is never a mistake, whatever else it resembles
     return any(wrong is not None and same(g, wrong, rtol, atol) for wrong in facts["wrong"])
 
