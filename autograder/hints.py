@@ -123,12 +123,14 @@ def any_of(*detectors: Detector) -> Detector:
     return detect
 
 
-def local(predicate: Callable[[dict, Any, Any], Any]) -> DataDetector:
+def local(predicate: Callable[..., Any], make_args: Callable[[dict], dict] | None = None) -> DataDetector:
     """Detector from a predicate kept in the course's checks/student_side/<id>.py:
     it looks at the student's value (and the case's inputs or expected value)
-    and computes no answer, so it may ship to students as code."""
-    return DataDetector(lambda inputs, expected: {"kind": "local", "name": predicate.__name__},
-                        {predicate.__name__: predicate})
+    and computes no answer, so it may ship to students as code. `make_args(inputs)`
+    (grader side) may hand it data, e.g. the outputs of a mistake on these inputs."""
+    return DataDetector(lambda inputs, expected: {
+        "kind": "local", "name": predicate.__name__,
+        "args": make_args(inputs) if make_args else {}}, {predicate.__name__: predicate})
 
 
 def predicate(name: str, make_args: Callable[[dict], dict] | None = None, **args) -> DataDetector:

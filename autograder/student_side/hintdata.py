@@ -191,7 +191,8 @@ def _predicate(facts, got, expected, inputs, local) -> bool:
 def _local(facts, got, expected, inputs, local) -> bool:
     if local is None:
         return False
-    return local(facts["name"])(inputs if inputs is not None else {}, got, expected)
+    return local(facts["name"])(inputs if inputs is not None else {}, got, expected,
+                                **facts.get("args", {}))
 
 
 # ---------------------------------------------------------------- generic predicates
