@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 from autograder import hints, seeds
-from autograder.spec import Assignment, Check, Rng
+from autograder.spec import Assignment, Check, DataVerify, Rng
 from autograder.student_side import wire
 
 DISTRIBUTION = "dlphys-selfcheck"
@@ -79,8 +79,9 @@ def check_data(assignment: Assignment, check: Check) -> dict:
                            "student-side predicate (hints.local)")
         for name, fn in hint.detect.local.items():
             _shippable(fn, assignment.id, f"hint predicate {name} of {check.function}")
-    verify = _shippable(check.verify, assignment.id, f"the property check of {check.function}") \
-        if check.verify is not None else None
+    verify_fn = check.verify.check if isinstance(check.verify, DataVerify) else check.verify
+    verify = _shippable(verify_fn, assignment.id, f"the property check of {check.function}") \
+        if verify_fn is not None else None
     if check.driver is not None and check.driver != assignment.id:
         raise KitError(f"{where}: driver {check.driver!r} is not the assignment's own module")
     cases = []
@@ -90,7 +91,10 @@ def check_data(assignment: Assignment, check: Check) -> dict:
         inputs = case.make(Rng(seeds.case_seed(check.function, index, False, 0)).make())
         expected = None if verify else _reference(check, inputs)
         facts = [hint.detect.facts(copy.deepcopy(inputs), expected) for hint in check.hints]
+        verify_args = check.verify.make_args(dict(inputs)) \
+            if isinstance(check.verify, DataVerify) else {}
         cases.append({"label": case.label, "index": index, "rtol": case.rtol, "atol": case.atol,
+                      "verify_args": _encode(verify_args, f"{where} property-check data"),
                       "inputs": _encode(inputs, f"{where} inputs"),
                       "expected": _encode(expected, f"{where} expected value"),
                       "hints": [_encode(f, f"{where} hint facts") for f in facts]})

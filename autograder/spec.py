@@ -79,6 +79,21 @@ class Partial:
     metrics: Mapping[str, float] = field(default_factory=dict)
 
 
+class DataVerify:
+    """A property check in two halves, for the student kit: `check(call, inputs,
+    **make_args(inputs))`, where `check` lives in the course's
+    checks/student_side/<id>.py and `make_args` (grader only) derives plain
+    data from a case's inputs, e.g. the reference's trajectory on them. The kit
+    ships `check` and, per public case, the data."""
+
+    def __init__(self, check: Callable[..., Any], make_args: Callable[[Inputs], dict]):
+        self.check, self.make_args = check, make_args
+        self.__name__ = check.__name__
+
+    def __call__(self, call, inputs):
+        return self.check(call, inputs, **self.make_args(dict(inputs)))
+
+
 @dataclass(frozen=True)
 class Check:
     """Everything needed to grade one function."""

@@ -163,7 +163,7 @@ def _run_property_case(spec, case, inputs, call, verify, local, result) -> None:
         return outcome.value
 
     try:
-        problems = verify(value_call, dict(inputs))
+        problems = verify(value_call, dict(inputs), **wire.decode(case.get("verify_args") or {}))
     except _CallFailed as failed:
         return _fail(result, failed.kind, failed.message)
     except Exception as exc:
