@@ -79,7 +79,9 @@ def check_data(assignment: Assignment, check: Check) -> dict:
                            "student-side predicate (hints.local)")
         for name, fn in hint.detect.local.items():
             _shippable(fn, assignment.id, f"hint predicate {name} of {check.function}")
-    verify_fn = check.verify.check if isinstance(check.verify, DataVerify) else check.verify
+    # A property check may name what checks its public cases (`verify.public`).
+    public_verify = getattr(check.verify, "public", check.verify)
+    verify_fn = public_verify.check if isinstance(public_verify, DataVerify) else public_verify
     verify = _shippable(verify_fn, assignment.id, f"the property check of {check.function}") \
         if verify_fn is not None else None
     if check.driver is not None and check.driver != assignment.id:
@@ -91,8 +93,8 @@ def check_data(assignment: Assignment, check: Check) -> dict:
         inputs = case.make(Rng(seeds.case_seed(check.function, index, False, 0)).make())
         expected = None if verify else _reference(check, inputs)
         facts = [hint.detect.facts(copy.deepcopy(inputs), expected) for hint in check.hints]
-        verify_args = check.verify.make_args(dict(inputs)) \
-            if isinstance(check.verify, DataVerify) else {}
+        verify_args = public_verify.make_args(dict(inputs)) \
+            if isinstance(public_verify, DataVerify) else {}
         cases.append({"label": case.label, "index": index, "rtol": case.rtol, "atol": case.atol,
                       "verify_args": _encode(verify_args, f"{where} property-check data"),
                       "inputs": _encode(inputs, f"{where} inputs"),
