@@ -88,7 +88,7 @@ def check_data(assignment: Assignment, check: Check) -> dict:
         raise KitError(f"{where}: driver {check.driver!r} is not the assignment's own module")
     cases = []
     for index, case in enumerate(check.cases):
-        if case.hidden:
+        if case.hidden or not case.in_kit:
             continue
         inputs = case.make(Rng(seeds.case_seed(check.function, index, False, 0)).make())
         expected = None if verify else _reference(check, inputs)
@@ -105,7 +105,8 @@ def check_data(assignment: Assignment, check: Check) -> dict:
             "rtol": check.rtol, "atol": check.atol, "warning_free": check.warning_free,
             "timeout": check.timeout, "driver": check.driver, "verify": verify,
             "hints": [hint.message for hint in check.hints],
-            "hidden": sum(c.hidden for c in check.cases), "cases": cases}
+            "hidden": sum(c.hidden for c in check.cases),
+            "grader_only": sum(not c.hidden and not c.in_kit for c in check.cases), "cases": cases}
 
 
 def _reference(check: Check, inputs: dict):

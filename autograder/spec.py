@@ -58,6 +58,8 @@ class Case:
     rtol: float | None = None
     atol: float | None = None
     weight: float = 1.0       # share of the check's points, relative to its other cases
+    in_kit: bool = True       # False: a public case the student kit leaves to the grader
+                              # (its inputs are too large to ship, or it measures the grader)
 
 
 # A property check replaces the reference comparison for functions whose output

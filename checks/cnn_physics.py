@@ -214,8 +214,8 @@ NO_POOLING_SLOW = Hint(
 STRUCTURE_WEIGHT, PERFORMANCE_WEIGHT = 1, 46   # 4 x 2 points + 92 points
 
 
-def _case(label, make, hidden=False, weight=1):
-    return Case(label, make, hidden=hidden, weight=weight)
+def _case(label, make, hidden=False, weight=1, in_kit=True):
+    return Case(label, make, hidden=hidden, weight=weight, in_kit=in_kit)
 
 
 STRUCTURE_CASES = [
@@ -224,7 +224,10 @@ STRUCTURE_CASES = [
           _structure_inputs("output"), weight=STRUCTURE_WEIGHT),
     _case(f"at most {MAX_PARAMS:,} parameters", _structure_inputs("params"), weight=STRUCTURE_WEIGHT),
     _case(f"trains {EPOCHS} epochs of {N_TRAIN} showers within {TIME_LIMIT:.0f} s",
-          _structure_inputs("speed"), weight=STRUCTURE_WEIGHT),
+          _structure_inputs("speed"), weight=STRUCTURE_WEIGHT,
+          # 2 MB of training images, and a timing on the student's machine says little
+          # about the grader's: the student kit leaves this case to the grader
+          in_kit=False),
 ]
 PERFORMANCE_CASE = _case(f"hidden: pion rejection at {EFFICIENCY:.0%} electron efficiency on your "
                          "held-out showers after training", _performance_inputs, hidden=True,

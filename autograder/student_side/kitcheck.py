@@ -217,8 +217,10 @@ def run(assignment_id: str, functions: list[str], namespace: dict):
     data = assignment(assignment_id)
     specs = {spec["function"]: spec for spec in data["functions"]}
     start = time.perf_counter()
-    tests, hidden = [], 0
+    tests, hidden, grader_only = [], 0, 0
     for function in functions:
         tests += run_function(assignment_id, specs[function], namespace)
         hidden += specs[function]["hidden"]
-    return Report(assignment_id, list(functions), tests, hidden, time.perf_counter() - start)
+        grader_only += specs[function].get("grader_only", 0)
+    return Report(assignment_id, list(functions), tests, hidden, time.perf_counter() - start,
+                  grader_only)

@@ -20,6 +20,7 @@ class Report:
     tests: list              # kitcheck.CaseResult, in check order
     hidden_not_run: int
     seconds: float
+    grader_only: int = 0     # public tests the kit leaves to the grader (e.g. a timing)
 
     @property
     def passed(self) -> bool:
@@ -56,6 +57,9 @@ class Report:
         if self.hidden_not_run:
             text += (f" · {self.hidden_not_run} hidden test{'s' if self.hidden_not_run != 1 else ''}"
                      " not run here: the grader runs them on fresh inputs")
+        if self.grader_only:
+            text += (f" · {self.grader_only} public test{'s' if self.grader_only != 1 else ''} "
+                     "run on the grader only")
         return text + f" · {self.seconds:.1f} s"
 
     def _repr_html_(self) -> str:
