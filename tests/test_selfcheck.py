@@ -69,6 +69,7 @@ def no_secret(monkeypatch, tmp_path):
     """A student's machine: no course secret, not grading."""
     monkeypatch.delenv(seeds.SECRET_ENV, raising=False)
     monkeypatch.delenv(selfcheck.GRADING_ENV, raising=False)
+    monkeypatch.delenv(selfcheck.HIDDEN_ENV, raising=False)
     monkeypatch.setattr(seeds, "DEFAULT_SECRET_FILE", tmp_path / "no-secret-here")
 
 
@@ -181,8 +182,25 @@ def test_nbgrader_validate_fails_the_cell_on_a_public_failure(monkeypatch):
     selfcheck.nbgrader_check("double", assignment=TOY, namespace=correct_namespace())
 
 
+def test_a_secret_on_the_machine_does_not_turn_the_hidden_cases_on(monkeypatch, tmp_path, capsys):
+    secret_file = tmp_path / "secret"
+    secret_file.write_text("course-secret")
+    monkeypatch.setattr(seeds, "DEFAULT_SECRET_FILE", secret_file)   # `grade` ran here once
+    monkeypatch.setenv(seeds.SECRET_ENV, "course-secret")
+    assert selfcheck.nbgrader_check("double", assignment=TOY, namespace={"double": lambda x: x}) is None
+    out = capsys.readouterr().out
+    assert "✗ double" in out and "2 hidden tests not run here" in out
+
+
+def test_hidden_cases_on_without_a_secret_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv(selfcheck.HIDDEN_ENV, "1")
+    with pytest.raises(RuntimeError, match="no course secret"):
+        selfcheck.nbgrader_check("double", assignment=TOY, namespace=correct_namespace())
+
+
 def test_nbgrader_check_with_the_secret_runs_hidden_cases_and_raises(monkeypatch, capsys):
     monkeypatch.setenv(seeds.SECRET_ENV, "course-secret")
+    monkeypatch.setenv(selfcheck.HIDDEN_ENV, "1")        # the instructor's nbgrader_config.py
     seen = []
     selfcheck.nbgrader_check("double", assignment=TOY, namespace=correct_namespace(seen))
     assert "double: all 4 tests passed (2 public, 2 hidden; student nbgrader)" in capsys.readouterr().out
