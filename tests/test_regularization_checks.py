@@ -481,8 +481,7 @@ def test_solution_notebook_cells_match_the_table():
         meta = test["metadata"]["nbgrader"]
         assert meta["grade"] is True and meta["locked"] is True and meta["solution"] is False
         assert meta["points"] == check.points
-        assert "".join(test["source"]) == ("from autograder.selfcheck import nbgrader_check\n"
-                                           f'nbgrader_check("{check.function}")')
+        assert "".join(test["source"]) == f'nbgrader_check("{check.function}")'
         # right after the function's "try it" cell
         position = code.index(test)
         assert code[position - 2] is solution
