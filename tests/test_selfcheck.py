@@ -312,7 +312,7 @@ def _student_notebook():
             cell.source = sources[grade_id]
     for cell_id, source in [
         ("t-one", 'from autograder.selfcheck import check, check_all\ncheck("conv2d")'),
-        ("t-all", "check_all()"),
+        ("t-all", "from autograder.selfcheck import check_all\ncheck_all()"),
         ("t-timed", 'import time\nstarted = time.perf_counter()\ncheck("conv2d")\n'
                     'print(f"SECOND_CHECK_SECONDS={time.perf_counter() - started:.3f}")'),
     ]:
