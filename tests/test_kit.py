@@ -484,3 +484,99 @@ def test_nbgrader_check_shows_public_results_and_never_raises_without_hidden_on(
     monkeypatch.setenv("NBGRADER_VALIDATING", "1")
     with pytest.raises(AssertionError, match="conv2d: 4 of 4 tests failed"):
         kit.nbgrader_check("conv2d", namespace={"conv2d": lambda **kw: 0})
+
+
+# ------------------------------------------------------------------ a student's machine (slow)
+
+@pytest.fixture(scope="module")
+def student_venv(tmp_path_factory) -> Path:
+    """A fresh virtualenv with numpy and ipykernel only (pip reuses its cache)."""
+    venv = tmp_path_factory.mktemp("student") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    done = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "numpy", "ipykernel"],
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return venv
+
+
+def _installed(venv: Path) -> set[str]:
+    done = subprocess.run([str(venv / "bin" / "pip"), "list", "--format=json"], capture_output=True,
+                          text=True, check=True)
+    return {p["name"].lower() for p in json.loads(done.stdout)}
+
+
+def _execute(notebook: Path, venv: Path, tmp_path: Path):
+    """Run a notebook in a kernel of `venv` (a kernel spec of its own) -> the executed notebook."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    spec = tmp_path / "jupyter" / "kernels" / "student"
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [str(venv / "bin" / "python"), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "numpy only", "language": "python"}))
+    nb = nbformat.read(notebook, as_version=4)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DLPHYS_GRADER_SECRET")}
+    env["JUPYTER_PATH"] = str(tmp_path / "jupyter")
+    env["HOME"] = str(tmp_path)
+    os.environ["JUPYTER_PATH"] = env["JUPYTER_PATH"]  # the client looks the spec up here
+    try:
+        NotebookClient(nb, timeout=600, kernel_name="student", allow_errors=True,
+                       resources={"metadata": {"path": str(tmp_path)}}).execute(env=env)
+    finally:
+        del os.environ["JUPYTER_PATH"]
+    return nb
+
+
+@pytest.mark.slow
+def test_the_kit_installs_into_a_fresh_venv_and_checks_a_notebook(wheel, student_venv):
+    before = _installed(student_venv)
+    done = subprocess.run([str(student_venv / "bin" / "pip"), "install", "-q", str(wheel)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert _installed(student_venv) - before == {"dlphys-selfcheck"}   # nothing else came along
+    python = str(student_venv / "bin" / "python")
+    good = subprocess.run([python, "-m", "dlphys_selfcheck", str(ROOT / "solutions" / "convolution.ipynb"),
+                           "--fail-under", "100"], capture_output=True, text=True, timeout=300)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "public tests passed: 24 of 24 (100 %)" in good.stdout
+    bad = subprocess.run([python, "-m", "dlphys_selfcheck", str(ROOT / "exercises" / "convolution.ipynb"),
+                          "--fail-under", "50"], capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 1 and "below --fail-under 50 %" in bad.stdout
+    subprocess.run([str(student_venv / "bin" / "pip"), "uninstall", "-q", "-y", "dlphys-selfcheck"],
+                   check=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id", NUMPY_IDS)
+def test_every_exercise_runs_in_a_numpy_only_kernel(student_venv, assignment_id, tmp_path):
+    assert "dlphys-selfcheck" not in _installed(student_venv)
+    nb = _execute(ROOT / "exercises" / f"{assignment_id}.ipynb", student_venv, tmp_path)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.output_type == "error"]
+    assert not {o.ename for o in errors} & {"ImportError", "ModuleNotFoundError"}
+    # The first error is a stub's NotImplementedError; later ones (a NameError for a result
+    # the stub never made) are its consequences.
+    assert errors and errors[0].ename == "NotImplementedError"
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    printed = "".join(o.get("text", "") for o in first.outputs if o.output_type == "stream")
+    assert printed.count("\n") == 1 and "Self-check not installed: run  %pip install" in printed
+
+
+@pytest.mark.slow
+def test_with_the_kit_the_notebook_shows_the_table(wheel, student_venv, tmp_path):
+    subprocess.run([str(student_venv / "bin" / "pip"), "install", "-q", str(wheel)], check=True,
+                   timeout=300)
+    try:
+        nb = _execute(ROOT / "solutions" / "convolution.ipynb", student_venv, tmp_path)
+    finally:
+        subprocess.run([str(student_venv / "bin" / "pip"), "uninstall", "-q", "-y",
+                        "dlphys-selfcheck"], check=True)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.output_type == "error"]
+    assert errors == []
+    last = [c for c in nb.cells if c.cell_type == "code"][-1]
+    assert "".join(last.source).strip() == "check_all()"
+    (result,) = [o for o in last.outputs if o.output_type == "execute_result"]
+    assert result.data["text/html"].startswith('<div class="dlphys-selfcheck">')
+    assert "24 of 24 public tests passed" in result.data["text/plain"]
