@@ -373,7 +373,12 @@ def test_student_notebook_in_a_real_kernel(tmp_path):
             assert not [o for o in cell.outputs if o.output_type == "error"
                         or (o.output_type == "stream" and o.name == "stderr")], cell.id
     test_conv2d = " ".join(_shown(_outputs(nb, "test-conv2d"), "text/plain").split())
-    assert hint in test_conv2d      # Run All without the secret: public results, no exception
+    # Run All without the student kit: the test cells' stand-in does nothing (with the kit they
+    # show the public results: tests/test_kit.py), and the imports cell said how to install it.
+    assert test_conv2d == ""
+    imports = next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                   == "imports")
+    assert "Self-check not installed" in "".join(o.get("text", "") for o in imports.outputs)
 
     timed = "".join(o.get("text", "") for o in _outputs(nb, "t-timed") if o.output_type == "stream")
     print(timed.strip())            # timing is reported, never asserted (bench/bench_selfcheck.py)
