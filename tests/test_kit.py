@@ -429,29 +429,57 @@ def test_the_kit_gives_the_graders_verdicts_and_hints(kit, assignment_id):
     assert compared >= 10 and failed_somewhere >= compared // 2 and hinted >= compared // 4
 
 
+def _labelled_verdicts_of_the_kit(assignment_id, namespace):
+    engine = importlib.import_module("dlphys_selfcheck.engine.kitcheck")
+    report = engine.run(assignment_id, engine.index()[assignment_id]["functions"], namespace)
+    return {f"{t.function}: {t.label}": (t.passed, list(t.hints)) for t in report.tests}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment_id", NUMPY_IDS)
 def test_the_kit_agrees_with_grade_run(kit, assignment_id, tmp_path):
-    """Real `grade run` (sandbox, results.json) on the solution and the exercise."""
-    assignment = assignments.get(assignment_id)
-    for folder in ("solutions", "exercises"):
-        notebook = ROOT / folder / f"{assignment_id}.ipynb"
-        out = tmp_path / f"{folder}.json"
+    """Real `grade run` (sandbox, results.json) on the solution, the exercise and
+    a notebook with one buggy function per graded function."""
+    import nbformat
+
+    module = importlib.import_module(BUGGY[assignment_id])
+    broken = nbformat.read(ROOT / "solutions" / f"{assignment_id}.ipynb", as_version=4)
+    functions = [c.function for c in assignments.get(assignment_id).checks]
+
+    def is_bug_of(name, f):  # conv2d_flipped is conv2d's; conv2d_param_count_... is not
+        longer = [g for g in functions if len(g) > len(f) and (name == g or name.startswith(g + "_"))]
+        return name.startswith(f + "_") and not longer
+    bugs = {}
+    for f in functions:  # the first listed bug of each function
+        name = next((k for k, v in sorted(vars(module).items()) if is_bug_of(k, f)
+                     and callable(v) and not isinstance(v, type)), None)
+        if name is not None:
+            bugs[f] = name
+    # The buggy module runs in a namespace of its own (as in this process), so a bug that
+    # calls another graded function calls the module's version, not itself.
+    source = inspect.getsource(module)
+    broken.cells.append(nbformat.v4.new_code_cell(
+        f"_bugs = {{}}\nexec({source!r}, _bugs)\n"
+        + "\n".join(f"{f} = _bugs[{name!r}]" for f, name in bugs.items())))
+    (tmp_path / "broken.ipynb").write_text(nbformat.writes(broken))
+    for notebook in (ROOT / "solutions" / f"{assignment_id}.ipynb",
+                     ROOT / "exercises" / f"{assignment_id}.ipynb", tmp_path / "broken.ipynb"):
+        out = tmp_path / "results.json"
         done = subprocess.run([str(BIN / "grade"), "run", str(notebook), "-a", assignment_id,
                                "-o", str(out), "-q"], capture_output=True, text=True,
                               env=env_with_repo(), timeout=900)
         assert done.returncode == 0, done.stderr[-2000:]
-        public = [t for t in json.loads(out.read_text())["tests"] if t["visibility"] == "visible"]
-        mine = _verdicts_of_the_kit(kit, assignment_id, _notebook_namespace(notebook))
-        rows = [(key, value) for key, value in sorted(mine.items())]
-        assert len(public) == len(rows)
-        for test, ((function, _), (passed, hint_list)) in zip(
-                sorted(public, key=lambda t: (t["tags"][1], t["name"])),
-                sorted(rows, key=lambda r: r[0][0])):
-            assert test["tags"][1] == function
-            assert (test["status"] == "passed") == passed
+        graded = {t["name"]: t for t in json.loads(out.read_text())["tests"]
+                  if t["visibility"] == "visible"}
+        mine = _labelled_verdicts_of_the_kit(assignment_id, _notebook_namespace(notebook))
+        assert set(mine) == set(graded), notebook.name
+        if notebook.name == "broken.ipynb":
+            assert bugs and any(not passed for passed, _ in mine.values())
+        for name, (passed, hint_list) in mine.items():
+            assert (graded[name]["status"] == "passed") == passed, (notebook.name, name)
+            flat = " ".join(graded[name]["output"].split())
             for h in hint_list:
-                assert h in test["output"]
+                assert " ".join(h.split()) in flat, (notebook.name, name, h)
 
 
 # ------------------------------------------------------------------ the result object
