@@ -12,9 +12,15 @@ What is proved, on the wheel the real CLI builds:
   assignment, for the solution, the untouched exercise and every
   implementation in tests/buggy_*.py, the same pass/fail and the same hints
   as the grader's judging (runner.grade_case, what `grade run` uses); slow:
-  the same against real `grade run` results.json on solution and exercise;
+  the same against real `grade run` results.json on the solution, the
+  exercise and a notebook with one bug per function, Keras assignments too
+  (the kit builds the model with this process's TensorFlow);
 - check()/check_all() return the result object (.passed, .failed, a table in
-  Jupyter and as text).
+  Jupyter and as text);
+- slow, a student's machine: the kit installs alone into a fresh venv with
+  numpy and checks a notebook from the command line; every NumPy exercise
+  runs in a numpy-only kernel (first error: a stub's NotImplementedError, no
+  ImportError) and prints one install line; with the kit, the table shows.
 """
 from __future__ import annotations
 
@@ -480,6 +486,54 @@ def test_the_kit_agrees_with_grade_run(kit, assignment_id, tmp_path):
             flat = " ".join(graded[name]["output"].split())
             for h in hint_list:
                 assert " ".join(h.split()) in flat, (notebook.name, name, h)
+
+
+KERAS_BUGS = {"dense_networks": {"build_regressor": "wide_regressor",  # over the budget
+                                  "build_classifier": "wide_classifier"},
+              "cnn_physics": {}}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id", sorted(KERAS_BUGS))
+def test_the_kit_agrees_with_grade_run_on_the_keras_assignments(kit, assignment_id, tmp_path,
+                                                                monkeypatch):
+    """The student's own TensorFlow builds the model (here: this process's); the kit
+    judges its public structure cases as `grade run` does."""
+    import nbformat
+
+    notebooks = [ROOT / "solutions" / f"{assignment_id}.ipynb",
+                 ROOT / "exercises" / f"{assignment_id}.ipynb"]
+    if KERAS_BUGS[assignment_id]:
+        import buggy_dense_networks
+
+        broken = nbformat.read(notebooks[0], as_version=4)
+        source = inspect.getsource(buggy_dense_networks)
+        broken.cells.append(nbformat.v4.new_code_cell(
+            f"_bugs = {{}}\nexec({source!r}, _bugs)\n" + "\n".join(
+                f"{f} = _bugs[{name!r}]" for f, name in KERAS_BUGS[assignment_id].items())))
+        notebooks.append(tmp_path / "broken.ipynb")
+        notebooks[-1].write_text(nbformat.writes(broken))
+    in_kit = {f"{c.function}: {case.label}" for c in assignments.get(assignment_id).checks
+              for case in c.cases if not case.hidden and case.in_kit}
+    for notebook in notebooks:
+        out = tmp_path / "results.json"
+        done = subprocess.run([str(BIN / "grade"), "run", str(notebook), "-a", assignment_id,
+                               "-o", str(out), "-q"], capture_output=True, text=True,
+                              env=env_with_repo(), timeout=900)
+        assert done.returncode == 0, done.stderr[-2000:]
+        graded = {t["name"]: t for t in json.loads(out.read_text())["tests"] if t["name"] in in_kit}
+        monkeypatch.setenv("DLPHYS_GRADING", "1")        # skip the notebook's training demos
+        namespace = _notebook_namespace(notebook)
+        monkeypatch.delenv("DLPHYS_GRADING")
+        mine = _labelled_verdicts_of_the_kit(assignment_id, namespace)
+        assert set(mine) == set(graded) == in_kit, notebook.name
+        for name, (passed, hint_list) in mine.items():
+            assert (graded[name]["status"] == "passed") == passed, (notebook.name, name)
+            flat = " ".join(graded[name]["output"].split())
+            for h in hint_list:
+                assert " ".join(h.split()) in flat, (notebook.name, name, h)
+        if notebook.name == "broken.ipynb":
+            assert any(not p for p, _ in mine.values()) and any(h for _, h in mine.values())
 
 
 # ------------------------------------------------------------------ the result object
