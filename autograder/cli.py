@@ -370,6 +370,38 @@ def new(assignment_id, course_root):
                f"grade validate --course {root} {assignment_id}")
 
 
+@main.command()
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the kit's wheel into.")
+@click.option("-a", "--assignment", "assignment_ids", multiple=True,
+              help="Only this assignment (repeatable; default: all of them).")
+@course_option
+def kit(outdir, assignment_ids):
+    """Build the student kit: a small wheel (numpy only) with the public tests as data.
+
+    Students install it to self-check in their notebooks (`%pip install FILE-or-URL`).
+    It holds no references, hidden cases, secret or code that computes an answer;
+    a hint or check that cannot travel as data stops the build with its name."""
+    from autograder import course
+    from autograder import kit as builder
+    from autograder.reference import prepare_reference
+
+    unknown = [a for a in assignment_ids if a not in course.ids()]
+    if unknown:
+        raise BadInput(f"unknown assignment {unknown[0]!r}; known: {', '.join(course.ids())}")
+    chosen = [course.get(a) for a in (assignment_ids or course.ids())]
+    for assignment in chosen:  # float64 TensorFlow, exactly as `grade run` prepares it
+        prepare_reference(assignment)()
+    try:
+        wheel = builder.build(outdir, chosen)
+    except builder.KitError as exc:
+        raise BadInput(str(exc)) from None
+    except OSError as exc:
+        raise BadInput(f"cannot write {exc.filename or outdir}: {exc.strerror or exc}") from None
+    click.echo(f"wrote {wheel} ({wheel.stat().st_size / 1e6:.2f} MB, "
+               f"{len(chosen)} assignment{'s' if len(chosen) != 1 else ''})")
+
+
 def cli():
     """Entry point: click's errors become one line and exit code 2."""
     try:

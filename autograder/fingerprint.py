@@ -52,6 +52,17 @@ def _imports(path: Path) -> set[Path]:
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            # `from . import randomness` (student-side code imports relatively): files only
+            base = path.parent
+            for _ in range(node.level - 1):
+                base = base.parent
+            if node.module:
+                base = base.joinpath(*node.module.split("."))
+            for target in [base] + [base / alias.name for alias in node.names]:
+                for hit in (target.with_suffix(".py"), target / "__init__.py"):
+                    if hit.is_file():
+                        found.add(hit)
         for name in names:
             parts = name.split(".")
             for end in range(1, len(parts) + 1):   # a package's __init__ runs too

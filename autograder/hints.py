@@ -13,6 +13,13 @@ process, so `got` can be anything: a wrong shape, a list, None, an
 
 Only NumPy here: the grader may have TensorFlow loaded, but a detector should
 not need it.
+
+The building blocks (`matches`, `scaled`, `any_of`, `float32_rounding`,
+`local`, `predicate`) are data detectors: their `facts(inputs, expected)` is
+plain data and their verdict is `student_side.hintdata.fires(facts, ...)`, so
+the student kit ships the facts of the public cases and decides exactly as the
+grader does, without the code that recomputes mistakes (with the mistake
+switched off, that code would be the answer key).
 """
 from __future__ import annotations
 
@@ -21,6 +28,11 @@ import warnings
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
+
+from autograder.student_side import hintdata
+from autograder.student_side.hintdata import (  # noqa: F401  (the check tables' vocabulary)
+    WARNINGS_KEY, as_float_array, close, close_nested, close_nonfinite, dtype_kind,
+    nonfinite_where_finite, pick, shape_of, warned)
 
 Detector = Callable[[dict, Any, Any], bool]
 
@@ -39,115 +51,103 @@ def safe(detect: Callable[[dict, Any, Any], Any]) -> Detector:
     return wrapped
 
 
-def as_float_array(value) -> np.ndarray | None:
-    """`value` as a float64 array, or None when it is not numeric data
-    (ragged lists, None, strings, Unsupported markers, complex numbers)."""
+class DataDetector:
+    """A detector in data form (see student_side/hintdata.py): `facts(inputs,
+    expected)` is plain data, and the verdict is `hintdata.fires(facts, ...)`,
+    exactly what the student kit computes from the same data. `local` maps the
+    names of student-side predicates used by "local" facts to the functions."""
+
+    def __init__(self, make_facts: Callable[[dict, Any], dict], local: dict | None = None):
+        self._make_facts = make_facts
+        self.local = dict(local or {})
+
+    def facts(self, inputs: dict, expected) -> dict:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # mistakes recomputed here may overflow on purpose
+            return self._make_facts(inputs, expected)
+
+    def __call__(self, inputs, got, expected) -> bool:
+        try:
+            facts = self.facts(inputs, expected)
+        except Exception:
+            return False
+        return hintdata.fires(facts, got, expected, inputs, self.local.get)
+
+
+def _wrong(alt, inputs):
     try:
-        if isinstance(value, (str, bytes)) or value is None:
-            return None
-        arr = np.asarray(value)
-        if arr.dtype.kind not in "biuf":
-            return None
-        return arr.astype(np.float64)
+        with np.errstate(all="ignore"):
+            return alt(inputs)
     except Exception:
         return None
 
 
-def close(a, b, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
-    """Shape-aware closeness that answers False instead of raising.
-
-    Numbers and arrays must have the same shape (a (1,) array is not a
-    scalar). Tuples/lists of arrays (e.g. (dW, db)) are compared element by
-    element and must have the same length.
-    """
-    try:
-        if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-            if len(a) != len(b):
-                return False
-            if any(isinstance(v, (list, tuple, np.ndarray)) for v in (*a, *b)):
-                return all(close(x, y, rtol, atol) for x, y in zip(a, b))
-        x, y = as_float_array(a), as_float_array(b)
-        if x is None or y is None or x.shape != y.shape:
-            return False
-        with np.errstate(all="ignore"):
-            return bool(np.allclose(x, y, rtol=rtol, atol=atol))
-    except Exception:
-        return False
-
-
-def pick(value, part: int | None):
-    """Element `part` of a tuple/list result (None: the whole value)."""
-    if part is None:
-        return value
-    if isinstance(value, (list, tuple)) and -len(value) <= part < len(value):
-        return value[part]
-    raise LookupError(part)
-
-
 def matches(*alternatives: Callable[[dict], Any], part: int | None = None,
-            rtol: float = 1e-6, atol: float = 1e-9, same=None) -> Detector:
+            rtol: float = 1e-6, atol: float = 1e-9, same: str = "close") -> DataDetector:
     """Detector: the student's value (or its element `part`) equals what one
     of `alternatives(inputs)` computes (the wrong answer of a known mistake)
     but not the expected value. An alternative may return None for "this
-    mistake can't show on these inputs". `same` compares with the wrong answer
-    (default `close`)."""
-    same = same or close
-
-    @safe
-    def detect(inputs, got, expected):
-        g = pick(got, part)
-        if close(g, pick(expected, part), rtol, atol):
-            return False
-        for alt in alternatives:
-            try:
-                with np.errstate(all="ignore"):
-                    wrong = alt(inputs)
-            except Exception:
-                continue
-            if wrong is not None and same(g, wrong, rtol, atol):
-                return True
-        return False
-    return detect
+    mistake can't show on these inputs". `same` names the comparison with the
+    wrong answer in `hintdata.SAME` ("close", "close_nonfinite", "close_nested").
+    The alternatives run here, on the grader: the kit gets only their values
+    on the public inputs."""
+    if same not in hintdata.SAME:
+        raise ValueError(f"unknown comparison {same!r}")
+    return DataDetector(lambda inputs, expected: {
+        "kind": "matches", "wrong": [_wrong(alt, inputs) for alt in alternatives],
+        "part": part, "rtol": rtol, "atol": atol, "same": same})
 
 
 def scaled(factors: Callable[[dict], Iterable[float]], parts: Sequence[int | None] = (None,),
-           rtol: float = 1e-6, atol: float = 1e-9) -> Detector:
+           rtol: float = 1e-6, atol: float = 1e-9) -> DataDetector:
     """Detector: for some element in `parts`, the student's value is
     `c * expected` for one of `factors(inputs)` (e.g. a missing 1/N or 2),
     while not being the expected value itself. Factors equal to 1 are ignored
     so that a degenerate case (n_out = 1) can't accuse anyone."""
-    @safe
-    def detect(inputs, got, expected):
-        cs = [float(c) for c in factors(inputs) if not np.isclose(float(c), 1.0)]
-        for part in parts:
-            g, e = pick(got, part), as_float_array(pick(expected, part))
-            if e is None or close(g, e, rtol, atol) or not np.any(np.abs(e) > atol):
-                continue  # right, or expected ~0 where every scale looks alike
-            if any(close(g, c * e, rtol, atol) for c in cs):
-                return True
-        return False
-    return detect
+    return DataDetector(lambda inputs, expected: {
+        "kind": "scaled", "factors": [float(c) for c in factors(inputs)], "parts": list(parts),
+        "rtol": rtol, "atol": atol})
 
 
 def any_of(*detectors: Detector) -> Detector:
     """Detector that fires when one of `detectors` does (e.g. the same
-    mistake showing in dx or in dw)."""
+    mistake showing in dx or in dw). Of data detectors, a data detector."""
+    if all(isinstance(d, DataDetector) for d in detectors):
+        local = {name: fn for d in detectors for name, fn in d.local.items()}
+        return DataDetector(lambda inputs, expected: {
+            "kind": "any_of", "items": [d.facts(inputs, expected) for d in detectors]}, local)
+
     @safe
     def detect(inputs, got, expected):
         return any(d(inputs, got, expected) for d in detectors)
     return detect
 
 
+def local(predicate: Callable[..., Any], make_args: Callable[[dict], dict] | None = None) -> DataDetector:
+    """Detector from a predicate kept in the course's checks/student_side/<id>.py:
+    it looks at the student's value (and the case's inputs or expected value)
+    and computes no answer, so it may ship to students as code. `make_args(inputs)`
+    (grader side) may hand it data, e.g. the outputs of a mistake on these inputs."""
+    return DataDetector(lambda inputs, expected: {
+        "kind": "local", "name": predicate.__name__,
+        "args": make_args(inputs) if make_args else {}}, {predicate.__name__: predicate})
+
+
+def predicate(name: str, make_args: Callable[[dict], dict] | None = None, **args) -> DataDetector:
+    """Detector from a generic predicate of `hintdata.PREDICATES`, with fixed
+    `args` and those `make_args(inputs)` derives from the case (e.g. a crop)."""
+    if name not in hintdata.PREDICATES:
+        raise ValueError(f"unknown predicate {name!r}")
+    return DataDetector(lambda inputs, expected: {
+        "kind": "predicate", "name": name,
+        "args": {**args, **(make_args(inputs) if make_args else {})}})
+
+
 def detector(fn: Callable[[dict, Any, Any], Any]) -> Detector:
     """Hand-written detector made safe (alias of `safe`, reads better at the
-    definition site: `@hints.detector`)."""
+    definition site: `@hints.detector`). Grader-only: the student kit cannot
+    ship it (`grade kit` refuses); prefer the data forms above or `local`."""
     return safe(fn)
-
-
-def shape_of(value) -> tuple | None:
-    """Shape of a numeric value, or None."""
-    arr = as_float_array(value)
-    return None if arr is None else arr.shape
 
 
 # ---------------------------------------------------------------- numerical stability
@@ -155,72 +155,11 @@ def shape_of(value) -> tuple | None:
 # cross-entropy), where a wrong answer is often NaN or inf rather than a
 # wrong number.
 
-# Key under which the runner may pass the NumPy warnings a call raised (a list
-# of strings like "RuntimeWarning: overflow encountered in exp") to the
-# detectors of a warning_free check. Detectors must work without it.
-WARNINGS_KEY = "_warnings"
-
-
-def warned(inputs: dict, *words: str) -> bool:
-    """True when the recorded warnings of the call (inputs[WARNINGS_KEY], if
-    the runner provides them) mention one of `words` (e.g. "overflow")."""
-    try:
-        recorded = inputs.get(WARNINGS_KEY) or ()
-        return any(w in str(r) for r in recorded for w in words)
-    except Exception:
-        return False
-
-
-def nonfinite_where_finite(got, expected, part: int | None = None) -> bool:
-    """True when the student's value (or its element `part`) has NaN or inf
-    entries where the expected value is finite (same shape required)."""
-    try:
-        g, e = as_float_array(pick(got, part)), as_float_array(pick(expected, part))
-        if g is None or e is None or g.shape != e.shape:
-            return False
-        return bool(np.any(~np.isfinite(g) & np.isfinite(e)))
-    except Exception:
-        return False
-
-
-def close_nonfinite(a, b, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
-    """Like `close`, but NaN equals NaN and inf equals inf of the same sign, so
-    a broken formula's output (NaN in some rows) can be recognised."""
-    try:
-        x, y = as_float_array(a), as_float_array(b)
-        if x is None or y is None or x.shape != y.shape:
-            return False
-        with np.errstate(all="ignore"):
-            return bool(np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=True))
-    except Exception:
-        return False
-
-
 def matches_nonfinite(*alternatives: Callable[[dict], Any], part: int | None = None,
                       rtol: float = 1e-6, atol: float = 1e-9) -> Detector:
     """Detector: like `matches`, but the comparison treats NaN/inf entries as
     equal when they sit in the same places (a naive formula that overflows)."""
-    return matches(*alternatives, part=part, rtol=rtol, atol=atol, same=close_nonfinite)
-
-
-def dtype_kind(value) -> str | None:
-    """NumPy dtype kind of an array value ("f", "i", "b", ...), None otherwise."""
-    return value.dtype.kind if isinstance(value, np.ndarray) else None
-
-
-def close_nested(a, b, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
-    """`close` that also walks dicts (same keys, e.g. a dict of gradients) and
-    tuples/lists that hold dicts; answers False instead of raising."""
-    try:
-        if isinstance(a, dict) or isinstance(b, dict):
-            return (isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys()
-                    and all(close_nested(a[k], b[k], rtol, atol) for k in a))
-        if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) \
-                and any(isinstance(v, dict) for v in (*a, *b)):
-            return len(a) == len(b) and all(close_nested(x, y, rtol, atol) for x, y in zip(a, b))
-        return close(a, b, rtol, atol)
-    except Exception:
-        return False
+    return matches(*alternatives, part=part, rtol=rtol, atol=atol, same="close_nonfinite")
 
 
 # ---------------------------------------------------------------- float32 rounding
@@ -232,21 +171,10 @@ FLOAT32_MESSAGE = ("Your values match the expected ones only to float32 precisio
                    "rounds them. Compute in float64, NumPy's default, as the notebook asks.")
 
 
-def float32_rounding(part: int | None = None, rtol: float = 1e-4) -> Detector:
+def float32_rounding(part: int | None = None, rtol: float = 1e-4) -> DataDetector:
     """Detector: the student's value (or its element `part`) is wrong at the
     check's tolerance but within `rtol` of the expected one, and it carries
     float32's mark: a float32 dtype, or every entry exactly representable in
     float32 (values computed in float64 practically never are)."""
-    @safe
-    def detect(inputs, got, expected):
-        g, e = pick(got, part), pick(expected, part)
-        x, y = as_float_array(g), as_float_array(e)
-        if x is None or y is None or x.shape != y.shape or close(x, y):
-            return False
-        scale = float(np.max(np.abs(y))) if y.size else 0.0
-        if not np.allclose(x, y, rtol=rtol, atol=rtol * scale * 1e-3 + 1e-300):
-            return False
-        if isinstance(g, np.ndarray) and g.dtype == np.float32:
-            return True
-        return bool(np.array_equal(x, x.astype(np.float32).astype(np.float64)))
-    return detect
+    return DataDetector(lambda inputs, expected: {"kind": "float32_rounding", "part": part,
+                                                  "rtol": rtol})

@@ -12,11 +12,14 @@ is taken from the notebook's namespace and called here, in the student's own
 process (no sandbox: it is their kernel). Hidden cases are never generated;
 the report only says how many there are.
 
-`nbgrader_check(function)` is for nbgrader's autograder test cells. With the
-course secret ($DLPHYS_GRADER_SECRET or the instructor's secret file) it runs
-every case, hidden ones seeded per student exactly as `grade run` would, and
-raises AssertionError when one fails. Without it (a student's Run All) it
-shows the public results and never raises.
+`nbgrader_check(function)` is for nbgrader's autograder test cells. When the
+instructor turns the hidden tests on (DLPHYS_NBGRADER_HIDDEN=1, set in
+nbgrader_config.py) it runs every case with the course secret
+($DLPHYS_GRADER_SECRET or the instructor's secret file), hidden ones seeded per
+student exactly as `grade run` would, and raises AssertionError when one
+fails. Otherwise it shows the public results and never raises: a secret file
+that happens to exist on the machine changes nothing. The student kit's
+nbgrader_check (dlphys_selfcheck) delegates here when the variable is set.
 
 While a submission is graded (DLPHYS_GRADING=1; the sandbox also replaces this
 module by a stub with the same three names) everything here does nothing.
@@ -52,6 +55,9 @@ from autograder.spec import Assignment, Check, resolve
 __all__ = ["check", "check_all", "nbgrader_check"]
 
 GRADING_ENV = "DLPHYS_GRADING"
+# Hidden cases in nbgrader's test cells only when the instructor turns them on
+# (nbgrader_config.py sets it, see the README); never because a secret file exists.
+HIDDEN_ENV = "DLPHYS_NBGRADER_HIDDEN"
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 # Kinds that say "nothing to look at yet": one row per function, not one per case.
 _NOT_STARTED = kinds.NOT_STARTED
@@ -100,7 +106,12 @@ def nbgrader_check(function: str, *, assignment: str | Assignment | None = None,
         return None
     ns = _namespace(namespace)
     chosen = _assignment_for([function], assignment, ns)
-    secret = _course_secret()
+    secret = None
+    if os.environ.get(HIDDEN_ENV) == "1":  # the instructor's nbgrader configuration asked
+        secret = _course_secret()
+        if secret is None:
+            raise RuntimeError(f"{HIDDEN_ENV}=1 asks for the hidden tests, but there is no course "
+                               f"secret (set {seeds.SECRET_ENV} or make the instructor's secret file)")
     if secret is None:
         report = run(chosen, [function], ns)
         if os.environ.get("NBGRADER_VALIDATING") == "1" and report.passed < report.total:

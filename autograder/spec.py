@@ -58,6 +58,8 @@ class Case:
     rtol: float | None = None
     atol: float | None = None
     weight: float = 1.0       # share of the check's points, relative to its other cases
+    in_kit: bool = True       # False: a public case the student kit leaves to the grader
+                              # (its inputs are too large to ship, or it measures the grader)
 
 
 # A property check replaces the reference comparison for functions whose output
@@ -79,6 +81,21 @@ class Partial:
     metrics: Mapping[str, float] = field(default_factory=dict)
 
 
+class DataVerify:
+    """A property check in two halves, for the student kit: `check(call, inputs,
+    **make_args(inputs))`, where `check` lives in the course's
+    checks/student_side/<id>.py and `make_args` (grader only) derives plain
+    data from a case's inputs, e.g. the reference's trajectory on them. The kit
+    ships `check` and, per public case, the data."""
+
+    def __init__(self, check: Callable[..., Any], make_args: Callable[[Inputs], dict]):
+        self.check, self.make_args = check, make_args
+        self.__name__ = check.__name__
+
+    def __call__(self, call, inputs):
+        return self.check(call, inputs, **self.make_args(dict(inputs)))
+
+
 @dataclass(frozen=True)
 class Check:
     """Everything needed to grade one function."""
@@ -94,7 +111,7 @@ class Check:
     returns: str = "array"                # "array", "scalar", "int", "tuple", "list", "dict"
     timeout: float = 10.0                 # wall seconds for one call
     warning_free: bool = False            # fail on overflow/invalid/divide warnings
-    driver: str | None = None             # run via autograder/sandbox/drivers/<driver>.py in the
+    driver: str | None = None             # run via checks/student_side/<driver>.py in the
                                           # student process instead of a plain call (e.g. training)
 
     def case_points(self, index: int) -> float:

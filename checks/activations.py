@@ -23,6 +23,7 @@ import numpy as np
 
 from autograder import hints
 from autograder.spec import Assignment, Case, Check, Hint
+from checks.student_side import activations as student_side
 
 REF = "reference_impl.activations:"
 EPS = 1e-7  # Keras's epsilon: the clip of categorical_crossentropy
@@ -253,8 +254,7 @@ RELU_STEP = Hint(
 SIGMOID_OVERFLOW = Hint(
     "exp(-x) overflows for x < -709 (and exp(x) for x > 709). Only ever exponentiate "
     "non-positive numbers: with e = exp(-|x|), sigmoid is 1/(1+e) for x >= 0 and e/(1+e) for x < 0.",
-    hints.detector(lambda i, got, exp: (hints.warned(i, "overflow") and np.min(_x(i)) < -709)
-                   or (hints.nonfinite_where_finite(got, exp) and np.max(np.abs(_x(i))) > 709)))
+    hints.local(student_side.sigmoid_overflow))
 
 SIGMOID_SIGN = Hint(
     "Your sigmoid is mirrored: you computed 1 / (1 + exp(x)) = sigmoid(-x). "
@@ -296,13 +296,12 @@ RELU_GRAD_IS_RELU = Hint(
 RELU_GRAD_BOOL = Hint(
     "Your relu_grad has the right pattern but is a boolean array; return floats, "
     "e.g. (x > 0).astype(float), so it can multiply incoming gradients.",
-    hints.detector(lambda i, got, exp: hints.dtype_kind(got) == "b" and hints.close(got, exp)))
+    hints.predicate("dtype_close", kinds="b"))
 
 RELU_GRAD_INT = Hint(
     "Your relu_grad has the right pattern but is an integer array; return floats, "
     "e.g. (x > 0).astype(float), as the derivative of a float function.",
-    hints.detector(lambda i, got, exp: hints.dtype_kind(got) in ("i", "u")
-                   and hints.close(got, exp)))
+    hints.predicate("dtype_close", kinds="iu"))
 
 SIGMOID_GRAD_ON_X = Hint(
     "You computed s (1 - s) with s = x. The formula holds for s = sigmoid(x): "
@@ -364,8 +363,7 @@ def _eye_rows(i, k=None):
 ONE_HOT_INT = Hint(
     "Your one-hot array has the right 0/1 pattern but an integer or boolean dtype; "
     "return floats (e.g. np.zeros((N, n_classes)) and set the ones), as Keras expects.",
-    hints.detector(lambda i, got, exp: hints.dtype_kind(got) in ("b", "i", "u")
-                   and hints.close(got, exp)))
+    hints.predicate("dtype_close", kinds="biu"))
 
 ONE_HOT_FROM_LABELS = Hint(
     "Your array has max(labels) + 1 columns: use n_classes, since a batch need not "
@@ -397,7 +395,7 @@ CCE_ELEMENTWISE_MEAN = Hint(
 CCE_NO_CLIP = Hint(
     "Without clipping, a predicted probability of 0 gives log(0) = -inf (and tiny ones "
     "huge losses). Clip p to [1e-7, 1 - 1e-7] before the log, as Keras does.",
-    hints.any_of(hints.detector(lambda i, got, exp: hints.nonfinite_where_finite(got, exp)),
+    hints.any_of(hints.predicate("nonfinite_where_finite"),
                  hints.matches(lambda i: _cce(*_yp(i), clip=False))))
 
 CCE_EPS_IN_LOG = Hint(
@@ -438,8 +436,8 @@ SCE_GRAD_SIGN = Hint(
 SCE_UNSTABLE = Hint(
     "Your loss is NaN or inf: log(softmax(z)) is -inf when a probability underflows "
     "to 0. Compute the log-softmax directly: z - m - log(sum(exp(z - m))), m = row max.",
-    hints.any_of(hints.detector(lambda i, got, exp: hints.nonfinite_where_finite(got, exp, part=0)),
-                 hints.detector(lambda i, got, exp: hints.nonfinite_where_finite(got, exp, part=1))))
+    hints.any_of(hints.predicate("nonfinite_where_finite", part=0),
+                 hints.predicate("nonfinite_where_finite", part=1)))
 
 SCE_CLIPPED = Hint(
     "Your loss equals the *clipped* cross-entropy of softmax(z). With from_logits=True "

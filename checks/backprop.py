@@ -3,7 +3,7 @@ classifier's loss and gradients, and central-difference gradients.
 
 How the functions are called:
 - A layer's cache is the student's own (any object), so forward and backward
-  passes go through the `backprop` driver (autograder/sandbox/drivers/backprop.py):
+  passes go through the `backprop` driver (checks/student_side/backprop.py):
   a forward pass is graded on `out` only; a backward pass gets the cache that
   the student's own forward pass made in the same call. The reference does the
   same with the TensorFlow layers (`reference_impl.backprop:driven`).
@@ -200,15 +200,12 @@ DF_ACTIVATION = Hint(
 DB_DW_TRANSPOSED = Hint(
     "Your dW is transposed: it must have W's shape (n_in, n_out), i.e. dW = x.T @ dout "
     "(not dout.T @ x).",
-    hints.detector(lambda i, got, exp: not hints.close(got[1], exp[1])
-                   and hints.close(np.transpose(hints.as_float_array(got[1])), exp[1])))
+    hints.predicate("transformed", part=1, transform="transpose"))
 
 DB_NOT_SUMMED = Hint(
     "Your db has one row per sample: b is shared by all N samples, so its gradient "
     "collects all of them, db = dout.sum(axis=0), shape (n_out,).",
-    hints.detector(lambda i, got, exp: hints.shape_of(got[2]) in (np.shape(i["dout"]),
-                                                                 (1,) + np.shape(exp[2]))
-                   and hints.close(np.sum(hints.as_float_array(got[2]), axis=0), exp[2])))
+    hints.local(driver.db_not_summed))
 
 DB_BATCH_MEAN = Hint(
     "Your gradients are divided by the batch size N. The layer's output is not averaged, "
@@ -262,20 +259,11 @@ _MLP_TOL = dict(rtol=1e-6, atol=1e-9)
 
 def _grads_match(alternative):
     """Detector: the student's grads equal `alternative(inputs)[1]` but not the expected ones."""
-    @hints.detector
-    def detect(i, got, exp):
-        grads = got[1]
-        return (not hints.close_nested(grads, exp[1], **_MLP_TOL)
-                and hints.close_nested(grads, alternative(i)[1], **_MLP_TOL))
-    return detect
+    return hints.matches(lambda i: alternative(i)[1], part=1, same="close_nested", **_MLP_TOL)
 
 
 def _loss_scaled(factor):
-    @hints.detector
-    def detect(i, got, exp):
-        return (not hints.close(got[0], exp[0], **_MLP_TOL)
-                and hints.close(got[0], factor(i) * float(exp[0]), **_MLP_TOL))
-    return detect
+    return hints.scaled(lambda i: [factor(i)], parts=(0,), **_MLP_TOL)
 
 
 MLP_GRADS_SUMMED = Hint(
@@ -305,11 +293,7 @@ MLP_NO_GATE = Hint(
     _grads_match(lambda i: _mlp(i, gate=False)))
 
 
-@hints.detector
-def _dw_transposed(i, got, exp):
-    return any(not hints.close(got[1][k], exp[1][k])
-               and hints.close(np.transpose(hints.as_float_array(got[1][k])), exp[1][k])
-               for k in ("W1", "W2"))
+_dw_transposed = hints.local(driver.mlp_dw_transposed)
 
 
 MLP_DW_TRANSPOSED = Hint(
@@ -318,12 +302,7 @@ MLP_DW_TRANSPOSED = Hint(
     _dw_transposed)
 
 
-@hints.detector
-def _db_not_summed(i, got, exp):
-    return any(hints.shape_of(got[1][k]) in ((_n(i),) + np.shape(exp[1][k]),
-                                             (1,) + np.shape(exp[1][k]))
-               and hints.close(np.sum(hints.as_float_array(got[1][k]), axis=0), exp[1][k])
-               for k in ("b1", "b2"))
+_db_not_summed = hints.local(driver.mlp_db_not_summed)
 
 
 MLP_DB_NOT_SUMMED = Hint(
@@ -353,10 +332,7 @@ NG_ALL_AT_ONCE = Hint(
 NG_SHAPE = Hint(
     "Your gradient has the right numbers in the wrong shape: return an array shaped "
     "like x (e.g. build it with np.zeros_like(x) and fill it with np.ndindex).",
-    hints.detector(lambda i, got, exp: hints.shape_of(got) not in (None, np.shape(exp))
-                   and np.size(got) == np.size(exp)
-                   and hints.close(np.reshape(hints.as_float_array(got), np.shape(exp)), exp,
-                                   rtol=1e-6, atol=1e-7)))
+    hints.local(driver.gradient_reshaped))
 
 
 # ---------------------------------------------------------------- the table

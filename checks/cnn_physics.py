@@ -2,7 +2,7 @@
 
 The student writes `build_model(input_shape, n_outputs)` returning a compiled
 `keras.Model`. A Keras model cannot leave the student process, so every case
-runs the driver `autograder/sandbox/drivers/cnn_physics.py` there: it builds
+runs the driver `checks/student_side/cnn_physics.py` there: it builds
 the model and answers with plain data (a description, a timing, or the
 predictions for held-out images after training). Everything the driver says is
 untrusted: shapes and types are validated here, and the physics metric is
@@ -31,7 +31,9 @@ import math
 
 import numpy as np
 
-from autograder.spec import Assignment, Case, Check, Hint, Partial
+from autograder import hints
+from autograder.spec import Assignment, Case, Check, DataVerify, Hint, Partial
+from checks.student_side import cnn_physics as student_side
 from reference_impl.cnn_physics_data import (BATCH_SIZE, EFFICIENCY, EPOCHS, IMAGE_SHAPE,
                                              MAX_PARAMS, N_OUTPUTS, N_TRAIN, REJECTION_FULL,
                                              REJECTION_ZERO, TIME_LIMIT, TRAIN_SEED,
@@ -82,68 +84,22 @@ def _performance_inputs(rng):
             "_labels": y_test, "_energy": energy, "_aspect": "performance"}
 
 
+# What the shipped structure checks and messages need to know (data, not code).
+LIMITS = {"max_params": MAX_PARAMS, "image_shape": list(IMAGE_SHAPE), "n_outputs": N_OUTPUTS,
+          "epochs": EPOCHS, "n_train": N_TRAIN, "batch_size": BATCH_SIZE, "time_limit": TIME_LIMIT}
+verify_structure = DataVerify(student_side.verify_structure, lambda inputs: {"limits": LIMITS})
+
+
+def _problem_message(got):
+    return student_side.problem_message(got, LIMITS)
+
+
 def _public(inputs) -> dict:
     """What may enter the student process: never the private (underscore) keys."""
     return {k: v for k, v in inputs.items() if not k.startswith("_")}
 
 
 # ---------------------------------------------------------------- reading the driver's answer
-
-def _field(got, key, kinds, default=None):
-    """got[key] when got is a dict and the value has one of `kinds` (bool is not an int here)."""
-    value = got.get(key, default) if isinstance(got, dict) else default
-    kinds = kinds if isinstance(kinds, tuple) else (kinds,)
-    if isinstance(value, bool) and bool not in kinds:
-        return default
-    return value if isinstance(value, kinds) else default
-
-
-def _shape_text(shape) -> str:
-    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-_EXPECTED_OUT = [2, N_OUTPUTS]
-
-
-def _problem_message(got) -> str | None:
-    """The driver's own findings, in words; None when it found nothing."""
-    if not isinstance(got, dict):
-        return f"the grader's training routine returned {type(got).__name__}, not its report " \
-               "(did your code replace it?)"
-    problem = got.get("problem")
-    if problem is None:
-        return None
-    kind = str(_field(got, "type", str, "?"))[:80]
-    if problem == "not_a_model" and kind == "NoneType":
-        return ("build_model returned None, not a keras.Model: a missing return statement, or "
-                "`return model.compile(...)` (compile returns None: compile, then return the model)")
-    if problem == "not_a_model":
-        return (f"build_model returned a {kind}, not a keras.Model: return the model object "
-                "itself (keras.Sequential([...]) or keras.Model(inputs, outputs)), compiled")
-    if problem == "not_compiled":
-        return ("the model is not compiled: call model.compile(optimizer=..., loss=...) inside "
-                "build_model before returning it; the grader trains it with model.fit as it is")
-    if problem == "output_shape":
-        return _output_message(got)
-    if problem == "over_budget":
-        return (f"not trained: the model has {_field(got, 'n_params', int, -1):,} parameters, "
-                f"the budget is {MAX_PARAMS:,}")
-    if problem == "several_outputs":
-        return "the model returns several outputs; it must return one tensor of shape (N, 1)"
-    return f"the model could not be used ({str(problem)[:100]})"
-
-
-def _output_message(got) -> str:
-    error = _field(got, "output_error", str, "")
-    if error:
-        return f"{error[:400]}"
-    shape = _field(got, "output_shape", list)
-    if shape is None:
-        return "the output shape of the model could not be determined"
-    return (f"for a batch of shape {_shape_text((2, *IMAGE_SHAPE))} the model returns shape "
-            f"{_shape_text(shape)}; expected {_shape_text(_EXPECTED_OUT)}: one score per image "
-            f"(n_outputs = {N_OUTPUTS})")
-
 
 # ---------------------------------------------------------------- structure (property check)
 
@@ -154,46 +110,7 @@ def verify(call, inputs):
     return verify_structure(call, inputs)
 
 
-def verify_structure(call, inputs) -> list[str]:
-    """One aspect per case, so that each reason to fail shows on its own line."""
-    aspect = inputs["_aspect"]
-    got = call(**_public(inputs))
-    if not isinstance(got, dict):
-        return [_problem_message(got)]
-    if got.get("problem") == "not_a_model":
-        return [_problem_message(got)]
-    if aspect == "compiled":
-        return [] if got.get("compiled") is True else [_problem_message({**got, "problem": "not_compiled"})]
-    if aspect == "output":
-        shape = _field(got, "output_shape", list)
-        if _field(got, "output_error", str, "") or shape != _EXPECTED_OUT:
-            return [_output_message(got)]
-        return []
-    if aspect == "params":
-        n = _field(got, "n_params", int, -1)
-        if n < 0:
-            return ["the number of parameters could not be counted (model.count_params() failed)"]
-        if n > MAX_PARAMS:
-            return [f"the model has {n:,} parameters; the budget is {MAX_PARAMS:,}"]
-        return []
-    if aspect == "speed":
-        return _speed_problems(got)
-    raise ValueError(f"unknown aspect {aspect!r}")  # a grader bug
-
-
-def _speed_problems(got) -> list[str]:
-    if got.get("problem") in ("not_compiled", "output_shape", "several_outputs"):
-        return ["training speed not measured: " + _problem_message(got)]
-    estimate = _field(got, "estimated_seconds", (int, float))
-    per_batch = _field(got, "seconds_per_batch", (int, float))
-    if estimate is None or per_batch is None or not math.isfinite(estimate):
-        return ["the training speed could not be measured"]
-    steps = EPOCHS * math.ceil(N_TRAIN / BATCH_SIZE)
-    if estimate > TIME_LIMIT:
-        return [f"training is too slow: {1000 * per_batch:.0f} ms per batch of {BATCH_SIZE}, so the "
-                f"budget of {EPOCHS} epochs ({steps} batches) would take about {estimate:.0f} s "
-                f"on the grader; the limit is {TIME_LIMIT:.0f} s. Training stops there."]
-    return []
+verify.public = verify_structure  # what checks the public cases (they are all structure cases)
 
 
 # ---------------------------------------------------------------- performance (partial credit)
@@ -209,8 +126,8 @@ def verify_performance(call, inputs):
         return ["the trained model's predictions did not come back as a numeric array"]
     expected = (len(labels), N_OUTPUTS)
     if predictions.shape != expected:
-        return [f"model.predict returned shape {_shape_text(predictions.shape)} for "
-                f"{len(labels)} images; expected {_shape_text(expected)}"]
+        return [f"model.predict returned shape {student_side.shape_text(predictions.shape)} for "
+                f"{len(labels)} images; expected {student_side.shape_text(expected)}"]
     scores = predictions[:, 0].astype(np.float64)
     notes = _training_notes(got)
     if not np.all(np.isfinite(scores)):
@@ -246,7 +163,7 @@ def _training_notes(got) -> list[str]:
         else:
             notes.append(f"Training loss {losses[0]:.3g} -> {losses[-1]:.3g}.")
     if got.get("stopped_by_time_limit") is True:
-        done = _field(got, "epochs_completed", int, 0)
+        done = student_side.field(got, "epochs_completed", int, 0)
         notes.append(f"Training was stopped at the time limit of {TIME_LIMIT:.0f} s after "
                      f"{done} of {EPOCHS} complete epochs.")
     return notes
@@ -254,54 +171,42 @@ def _training_notes(got) -> list[str]:
 
 # ---------------------------------------------------------------- hints (structure check)
 
-def _got(detect):
-    def wrapped(inputs, got, expected):
-        try:
-            return isinstance(got, dict) and bool(detect(got))
-        except Exception:
-            return False
-    return wrapped
-
-
 NOT_COMPILED = Hint(
     "Keras trains only a compiled model: end build_model with "
     "model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=\"binary_crossentropy\") and "
     "return the model (compile returns None, so don't return its result).",
-    _got(lambda g: g.get("is_model") is True and g.get("compiled") is not True))
+    hints.local(student_side.hint_not_compiled))
 
 NOT_A_MODEL = Hint(
     "build_model must return the Keras model object itself: not the class or function that "
     "makes it, not a (model, history) pair, not the result of fit or predict.",
-    _got(lambda g: g.get("problem") == "not_a_model" and g.get("type") != "NoneType"))
+    hints.local(student_side.hint_not_a_model))
 
 RETURNS_NONE = Hint(
     "model.compile(...) changes the model in place and returns None: write "
     "`model.compile(...)` on its own line, then `return model`.",
-    _got(lambda g: g.get("problem") == "not_a_model" and g.get("type") == "NoneType"))
+    hints.local(student_side.hint_returns_none))
 
 TWO_CLASS_OUTPUT = Hint(
     "Two output units with a softmax describe two classes; here one sigmoid unit gives the "
     "electron probability: Dense(n_outputs, activation=\"sigmoid\") with n_outputs = 1.",
-    _got(lambda g: g.get("output_shape") == [2, 2]))
+    hints.local(student_side.hint_two_class_output))
 
 SPATIAL_OUTPUT = Hint(
     "Your output still has the image axes: reduce the feature maps to one vector per image "
     "(GlobalAveragePooling2D, GlobalMaxPooling2D or Flatten) before the Dense output layer.",
-    _got(lambda g: isinstance(g.get("output_shape"), list) and len(g["output_shape"]) == 4))
+    hints.local(student_side.hint_spatial_output))
 
 FLATTEN_BUDGET = Hint(
     "Most parameters of a small CNN sit in the Dense layer after Flatten (inputs = "
     "height x width x channels of the last feature map): pool more, or use "
     "GlobalAveragePooling2D, which has no parameters at all.",
-    _got(lambda g: isinstance(g.get("n_params"), int) and g["n_params"] > MAX_PARAMS
-         and "Flatten" in g.get("layers", [])))
+    hints.local(student_side.hint_flatten_budget, make_args=lambda i: {"max_params": MAX_PARAMS}))
 
 NO_POOLING_SLOW = Hint(
     "Every convolution at full 16 x 16 resolution costs 4 times more than after one 2 x 2 "
     "pooling: pool early (MaxPooling2D) and keep the wide layers at low resolution.",
-    _got(lambda g: isinstance(g.get("estimated_seconds"), (int, float))
-         and g["estimated_seconds"] > TIME_LIMIT
-         and not any("Pool" in str(layer) for layer in g.get("layers", []))))
+    hints.local(student_side.hint_no_pooling_slow, make_args=lambda i: {"time_limit": TIME_LIMIT}))
 
 
 # ---------------------------------------------------------------- the table
@@ -309,17 +214,20 @@ NO_POOLING_SLOW = Hint(
 STRUCTURE_WEIGHT, PERFORMANCE_WEIGHT = 1, 46   # 4 x 2 points + 92 points
 
 
-def _case(label, make, hidden=False, weight=1):
-    return Case(label, make, hidden=hidden, weight=weight)
+def _case(label, make, hidden=False, weight=1, in_kit=True):
+    return Case(label, make, hidden=hidden, weight=weight, in_kit=in_kit)
 
 
 STRUCTURE_CASES = [
     _case("returns a compiled keras.Model", _structure_inputs("compiled"), weight=STRUCTURE_WEIGHT),
-    _case(f"one output per image: (N, {_shape_text(IMAGE_SHAPE)[1:-1]}) -> (N, {N_OUTPUTS})",
+    _case(f"one output per image: (N, {student_side.shape_text(IMAGE_SHAPE)[1:-1]}) -> (N, {N_OUTPUTS})",
           _structure_inputs("output"), weight=STRUCTURE_WEIGHT),
     _case(f"at most {MAX_PARAMS:,} parameters", _structure_inputs("params"), weight=STRUCTURE_WEIGHT),
     _case(f"trains {EPOCHS} epochs of {N_TRAIN} showers within {TIME_LIMIT:.0f} s",
-          _structure_inputs("speed"), weight=STRUCTURE_WEIGHT),
+          _structure_inputs("speed"), weight=STRUCTURE_WEIGHT,
+          # 2 MB of training images, and a timing on the student's machine says little
+          # about the grader's: the student kit leaves this case to the grader
+          in_kit=False),
 ]
 PERFORMANCE_CASE = _case(f"hidden: pion rejection at {EFFICIENCY:.0%} electron efficiency on your "
                          "held-out showers after training", _performance_inputs, hidden=True,

@@ -376,8 +376,7 @@ BWD_FLIPPED = Hint(
     "cross-correlation (no flip): dw[i, j] sums x-window(i, j) times dout, and dx "
     "spreads each dout value back through w itself, unflipped.",
     hints.any_of(
-        hints.detector(lambda i, got, exp: not hints.close(got[1], exp[1])
-                       and hints.close(got[1], np.asarray(exp[1])[::-1, ::-1])),
+        hints.predicate("transformed", part=1, transform="flip_hw"),
         hints.matches(lambda i: _backward_like({**i, "w": np.asarray(i["w"])[::-1, ::-1]})[0],
                       part=0),
     ))
@@ -385,8 +384,7 @@ BWD_FLIPPED = Hint(
 BWD_NO_CROP = Hint(
     "Your dx has the shape of the padded input: crop the padding off "
     "so that dx has x's shape.",
-    hints.detector(lambda i, got, exp: hints.shape_of(got[0]) != np.shape(exp[0])
-                   and hints.close(_crop_like(i, got[0]), exp[0])))
+    hints.predicate("cropped", part=0, make_args=lambda i: {"pads": _input_pads(i)}))
 
 BWD_BATCH_MEAN = Hint(
     "Your dw or db is divided by the batch size. The forward output is not averaged over "
@@ -401,11 +399,11 @@ BWD_SAME_PLACEMENT = Hint(
                                  part=p) for p in (0, 1))))
 
 
-def _crop_like(i, dx_padded):
+def _input_pads(i):
+    """((top, bottom), (left, right)) zeros the forward pass adds to x."""
     x, w = np.asarray(i["x"]), np.asarray(i["w"])
     stride, padding = i.get("stride", 1), i.get("padding", "valid")
-    ph, pw = (_pads(padding, n, k, stride) for n, k in zip(x.shape[1:3], w.shape[:2]))
-    return np.asarray(dx_padded)[:, ph[0]:ph[0] + x.shape[1], pw[0]:pw[0] + x.shape[2]]
+    return [list(_pads(padding, n, k, stride)) for n, k in zip(x.shape[1:3], w.shape[:2])]
 
 
 # ---------------------------------------------------------------- the table

@@ -3,7 +3,7 @@
 The student writes `build_regressor(n_inputs)` and
 `build_classifier(n_inputs, n_classes)`, each returning a compiled
 `keras.Model`. As in `cnn_physics`, every case runs the driver
-`autograder/sandbox/drivers/dense_networks.py` in the student process: it
+`checks/student_side/dense_networks.py` in the student process: it
 builds the model and answers with plain data (a description with the model's
 layers and loss, or the predictions for held-out inputs after training).
 Everything the driver says is untrusted: fields are validated here, and the
@@ -37,7 +37,9 @@ import math
 
 import numpy as np
 
-from autograder.spec import Assignment, Case, Check, Hint, Partial
+from autograder import hints
+from autograder.spec import Assignment, Case, Check, DataVerify, Hint, Partial
+from checks.student_side import dense_networks as student_side
 from reference_impl.dense_networks_data import (
     ACCURACY_FULL, ACCURACY_ZERO, BATCH_SIZE, CLASSIFICATION_SEED, EPOCHS, MAX_PARAMS,
     MSE_RATIO_FULL, MSE_RATIO_ZERO, N_CLASSES, N_INPUTS_CLASSIFICATION, N_INPUTS_REGRESSION,
@@ -104,62 +106,27 @@ def _function(task):
 
 # ---------------------------------------------------------------- reading the driver's answer
 
+# ---------------------------------------------------------------- the property check
+
+# What the shipped structure checks and messages need to know (data, not code).
+LIMITS = {"max_params": MAX_PARAMS, "n_classes": N_CLASSES, "regression": REGRESSION,
+          "n_inputs": {REGRESSION: N_INPUTS_REGRESSION, CLASSIFICATION: N_INPUTS_CLASSIFICATION}}
+verify_structure = DataVerify(student_side.verify_structure, lambda inputs: {"limits": LIMITS})
+dense_layers = student_side.dense_layers
+
+
+def _problem_message(task, got):
+    return student_side.problem_message(task, got, LIMITS)
+
+
 def _field(got, key, kinds, default=None):
-    """got[key] when got is a dict and the value has one of `kinds` (bool is not an int here)."""
-    value = got.get(key, default) if isinstance(got, dict) else default
-    kinds = kinds if isinstance(kinds, tuple) else (kinds,)
-    if isinstance(value, bool) and bool not in kinds:
-        return default
-    return value if isinstance(value, kinds) else default
+    return student_side.field(got, key, kinds, default)
 
 
 def _shape_text(shape) -> str:
-    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+    return student_side.shape_text(shape)
 
 
-def _problem_message(task, got) -> str | None:
-    """The driver's own findings, in the grader's words; None when it found nothing."""
-    name = _function(task)
-    if not isinstance(got, dict):
-        return f"the grader's training routine returned {type(got).__name__}, not its report " \
-               "(did your code replace it?)"
-    problem = got.get("problem")
-    if problem is None:
-        return None
-    if problem == "not_a_model" and got.get("type") == "NoneType":
-        return (f"{name} returned None, not a keras.Model: a missing return statement, or "
-                "`return model.compile(...)` (compile returns None: compile, then return the model)")
-    if problem == "not_a_model":
-        return (f"{name} did not return a keras.Model: return the model object itself "
-                "(keras.Sequential([...]) or keras.Model(inputs, outputs)), compiled")
-    if problem == "not_compiled":
-        return (f"the model is not compiled: call model.compile(optimizer=..., loss=...) inside "
-                f"{name} before returning it; the grader trains it with model.fit as it is")
-    if problem == "output_shape":
-        return _output_message(task, got)
-    if problem == "over_budget":
-        return (f"not trained: the model has {_field(got, 'n_params', int, -1):,} parameters, "
-                f"the budget is {MAX_PARAMS:,}")
-    if problem == "several_outputs":
-        return "the model returns several outputs; it must return one tensor"
-    return "the model could not be used"
-
-
-def _output_message(task, got) -> str:
-    error = _field(got, "output_error", str, "")
-    if error:
-        return error[:400]
-    shape = _field(got, "output_shape", list)
-    n_in = N_INPUTS_REGRESSION if task == REGRESSION else N_INPUTS_CLASSIFICATION
-    if shape is None:
-        return "the output shape of the model could not be determined"
-    what = "one number per point" if task == REGRESSION else \
-        f"one probability per class (n_classes = {N_CLASSES})"
-    return (f"for a batch of shape {_shape_text((2, n_in))} the model returns shape "
-            f"{_shape_text(shape)}; expected {_shape_text((2, _n_outputs(task)))}: {what}")
-
-
-# ---------------------------------------------------------------- the property check
 
 def verify(call, inputs):
     """The property check of every case: `_aspect` says what the case is about."""
@@ -168,27 +135,7 @@ def verify(call, inputs):
     return verify_structure(call, inputs)
 
 
-def verify_structure(call, inputs) -> list[str]:
-    task, aspect = inputs["_task"], inputs["_aspect"]
-    got = call(**_public(inputs))
-    if not isinstance(got, dict) or got.get("problem") == "not_a_model":
-        return [_problem_message(task, got)]
-    if aspect == "compiled":
-        return [] if got.get("compiled") is True else \
-            [_problem_message(task, {**got, "problem": "not_compiled"})]
-    if aspect == "output":
-        shape = _field(got, "output_shape", list)
-        if _field(got, "output_error", str, "") or shape != [2, _n_outputs(task)]:
-            return [_output_message(task, got)]
-        return []
-    if aspect == "params":
-        n = _field(got, "n_params", int, -1)
-        if n < 0:
-            return ["the number of parameters could not be counted (model.count_params() failed)"]
-        if n > MAX_PARAMS:
-            return [f"the model has {n:,} parameters; the budget is {MAX_PARAMS:,}"]
-        return []
-    raise ValueError(f"unknown aspect {aspect!r}")  # a grader bug
+verify.public = verify_structure  # what checks the public cases (they are all structure cases)
 
 
 def verify_performance(call, inputs):
@@ -248,136 +195,65 @@ def _training_notes(got) -> list[str]:
 
 # ---------------------------------------------------------------- reading the layers
 
-def dense_layers(got) -> list[dict]:
-    """The Dense layers of the driver's summary, each with its effective
-    activation: its own, or the activation layer(s) right after it."""
-    steps = got.get("structure") if isinstance(got, dict) else None
-    if not isinstance(steps, list):
-        return []
-    layers = []
-    for step in steps:
-        if not isinstance(step, dict):
-            return []
-        activation = step.get("activation")
-        if step.get("kind") == "dense":
-            layers.append({"units": step.get("units"), "activation": str(activation)})
-        elif step.get("kind") == "activation" and layers and layers[-1]["activation"] == "linear":
-            layers[-1]["activation"] = str(activation)
-    return layers
-
-
-def _is_linear(activation) -> bool:
-    return activation in ("linear", "identity", "none")
-
-
-def _loss_name(got) -> str:
-    """The compiled loss, normalised: "mse" and MeanSquaredError both become "meansquarederror"."""
-    name = str(got.get("loss", "")).lower().replace("_", "")
-    return {"mse": "meansquarederror", "mae": "meanabsoluteerror"}.get(name, name)
-
-
-def _student_dense(detect):
-    """Hint detector on the driver's answer (any case of the check)."""
-    def wrapped(inputs, got, expected):
-        try:
-            return isinstance(got, dict) and bool(detect(inputs, got, dense_layers(got)))
-        except Exception:
-            return False
-    return wrapped
-
-
-@_student_dense
-def network_is_linear(inputs, got, layers):
-    # one Dense layer alone (no hidden layer) is linear too
-    return bool(layers) and all(_is_linear(layer["activation"]) for layer in layers[:-1])
-
-
-@_student_dense
-def activation_on_regression_output(inputs, got, layers):
-    return inputs.get("_task") == REGRESSION and bool(layers) \
-        and not _is_linear(layers[-1]["activation"])
-
-
-@_student_dense
-def squashing_hidden_layers(inputs, got, layers):
-    return any(layer["activation"] in ("softmax", "sigmoid") for layer in layers[:-1])
-
-
-@_student_dense
-def loss_does_not_fit_output(inputs, got, layers):
-    if not got.get("compiled") or not layers:
-        return False
-    loss, output = _loss_name(got), layers[-1]["activation"]
-    if inputs.get("_task") == REGRESSION:
-        return "crossentropy" in loss or "hinge" in loss
-    if loss == "sparsecategoricalcrossentropy":
-        return True                                   # the targets are one-hot vectors
-    if loss == "categoricalcrossentropy":
-        return output != "softmax" and not got.get("loss_from_logits")
-    return loss != ""                                 # mse, binary cross-entropy, ... on classes
-
-
-@_student_dense
-def over_budget(inputs, got, layers):
-    n = _field(got, "n_params", int, -1)
-    return n > MAX_PARAMS
+def _limits(inputs):
+    return {"limits": LIMITS}
 
 
 LINEAR_NETWORK = Hint(
     "Your network is linear: without a non-linear activation between the Dense layers, "
     "Dense(W2) after Dense(W1) is just one Dense layer with W = W1 W2, however many layers "
     "you stack. Give the hidden layers activation=\"relu\".",
-    network_is_linear)
+    hints.local(student_side.network_is_linear, make_args=_limits))
 
 REGRESSION_OUTPUT_ACTIVATION = Hint(
     "Your regression output has an activation: sigmoid and tanh are bounded and ReLU cannot go "
     "below 0, but these targets range from about -0.9 to 1.9. A regression output is a plain "
     "Dense(1) (linear activation).",
-    activation_on_regression_output)
+    hints.local(student_side.activation_on_regression_output, make_args=_limits))
 
 SQUASHING_HIDDEN = Hint(
     "Softmax or sigmoid in a hidden layer: softmax forces each layer's outputs to sum to 1 and "
     "sigmoids saturate (their gradient is at most 1/4, so it shrinks layer by layer). Use ReLU in "
     "the hidden layers; softmax and sigmoid belong on a classifier's output.",
-    squashing_hidden_layers)
+    hints.local(student_side.squashing_hidden_layers, make_args=_limits))
 
 REGRESSOR_LOSS_MISMATCH = Hint(
     "The loss does not fit the output: a regression with a linear output minimises the mean "
     "squared error (loss=\"mse\"). Cross-entropies are for class probabilities; "
     "categorical cross-entropy on one output unit is always 0, so nothing is learnt.",
-    loss_does_not_fit_output)
+    hints.local(student_side.loss_does_not_fit_output, make_args=_limits))
 
 
 OVER_BUDGET_REGRESSOR = Hint(
     f"Your model is over the budget of {MAX_PARAMS:,} parameters (the count is in the parameter "
     "test). A Dense layer from n to m units has (n + 1) * m parameters: two hidden layers of 30 "
     "units need about 1,000; width costs quadratically.",
-    over_budget)
+    hints.local(student_side.over_budget, make_args=_limits))
 
 OVER_BUDGET_CLASSIFIER = Hint(
     f"Your model is over the budget of {MAX_PARAMS:,} parameters (the count is in the parameter "
     "test). A Dense layer from n to m units has (n + 1) * m parameters: the lecture's two hidden "
     "layers of 30 units need about 1,100 here.",
-    over_budget)
+    hints.local(student_side.over_budget, make_args=_limits))
 
 LINEAR_CLASSIFIER = Hint(
     "Your network is linear before its softmax: without a non-linear activation between the "
     "Dense layers they collapse into one, and the class boundaries are straight lines, which "
     "cannot follow spiral arms. Give the hidden layers activation=\"relu\".",
-    network_is_linear)
+    hints.local(student_side.network_is_linear, make_args=_limits))
 
 SQUASHING_HIDDEN_CLASSIFIER = Hint(
     "Softmax or sigmoid in a hidden layer: only the output layer turns scores into class "
     "probabilities. In hidden layers softmax couples the units (they must sum to 1) and sigmoids "
     "saturate; use ReLU there.",
-    squashing_hidden_layers)
+    hints.local(student_side.squashing_hidden_layers, make_args=_limits))
 
 CLASSIFIER_LOSS_MISMATCH = Hint(
     "The loss does not fit the output: a softmax output over one-hot targets is trained with "
     "loss=\"categorical_crossentropy\" (sparse_categorical_crossentropy wants class numbers; "
     "the mean squared error on probabilities learns slowly; a linear output needs "
     "from_logits=True).",
-    loss_does_not_fit_output)
+    hints.local(student_side.loss_does_not_fit_output, make_args=_limits))
 
 
 # ---------------------------------------------------------------- the table

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder import hints
-from checks import _randomness as randomness
+from checks.student_side import gradient_descent as student_side
 from autograder.spec import Assignment, Case, Check, Hint, Rng
 
 REF = "reference_impl.gradient_descent:"
@@ -134,8 +134,7 @@ MSE_ROWS_ONLY = Hint(
 MSE_NOT_SCALAR = Hint(
     "You returned one value per row or column; mse_loss must return a single "
     "number, the mean over all elements.",
-    hints.detector(lambda i, got, exp: np.ndim(got) == 1
-                   and np.isclose(np.mean(hints.as_float_array(got)), exp)))
+    hints.local(student_side.mse_not_scalar))
 
 MSE_HALF = Hint(
     "Your loss is half the expected value: this MSE has no factor 1/2 (as in Keras).",
@@ -179,19 +178,16 @@ GRAD_SIGN = Hint(
 
 GRAD_DW_TRANSPOSED = Hint(
     "Your dW is transposed: it must have W's shape (n_in, n_out), i.e. x.T @ err, not err.T @ x.",
-    hints.detector(lambda i, got, exp: hints.shape_of(got[0]) == exp[0].T.shape != exp[0].shape
-                   and hints.close(np.transpose(got[0]), exp[0])))
+    hints.local(student_side.dw_transposed))
 
 GRAD_DB_NOT_SUMMED = Hint(
     "Your db has one row per sample: sum it over the batch (axis 0) so it has b's shape (n_out,).",
-    hints.detector(lambda i, got, exp: hints.shape_of(got[1]) == np.shape(i["y_true"])
-                   and hints.close(np.sum(got[1], axis=0), exp[1])))
+    hints.local(student_side.db_not_summed))
 
 GRAD_DB_KEEPDIMS = Hint(
     "Your db has shape (1, n_out); return it with b's shape (n_out,) "
     "(sum over axis 0 without keepdims).",
-    hints.detector(lambda i, got, exp: hints.shape_of(got[1]) == (1,) + exp[1].shape
-                   and hints.close(np.reshape(got[1], -1), exp[1])))
+    hints.local(student_side.db_keepdims))
 
 _GD_TOL = dict(rtol=1e-5, atol=1e-8)
 
@@ -220,103 +216,31 @@ GD_LOSS_AFTER = Hint(
 GD_LOSS_COUNT = Hint(
     "Your losses list has the wrong length: record exactly one loss per step "
     "(n_steps values), each before its update.",
-    hints.detector(lambda i, got, exp: isinstance(got[2], (list, tuple, np.ndarray))
-                   and len(got[2]) != int(i["n_steps"])))
-
-_losses_scaled = hints.scaled(
-    lambda i: [_sizes(i)[0], _sizes(i)[1], _sizes(i)[0] * _sizes(i)[1], 0.5], parts=(2,), **_GD_TOL)
+    hints.local(student_side.loss_count))
 
 GD_LOSS_SCALE = Hint(
     "Your W and b are right but your losses are scaled: record the mean squared "
     "error (mse_loss), not a sum.",
-    hints.detector(lambda i, got, exp: hints.close(tuple(got[:2]), tuple(exp[:2]), **_GD_TOL)
-                   and _losses_scaled(i, got, exp)))
-
-
-def _concat(got):
-    return np.concatenate([np.asarray(b).reshape(-1) for b in got])
+    hints.local(student_side.losses_scaled))
 
 
 MB_NOT_SHUFFLED = Hint(
     "Your batches are in the original order 0, 1, 2, ...: shuffle first, "
     "e.g. order = rng.permutation(n_samples), then cut order into batches.",
-    hints.detector(lambda i, got, exp: np.array_equal(_concat(got), np.arange(i["n_samples"]))))
+    hints.local(student_side.batches_not_shuffled))
 
 MB_LAST_DROPPED = Hint(
     "The last, shorter batch is missing: keep it, every sample must appear once "
     "per epoch (only the last batch may be smaller than batch_size).",
-    hints.detector(lambda i, got, exp: i["n_samples"] % i["batch_size"] != 0
-                   and len(_concat(got)) == i["n_samples"] - i["n_samples"] % i["batch_size"]))
+    hints.local(student_side.last_batch_dropped))
 
 MB_REPLACEMENT = Hint(
     "Some indices appear twice: you drew them with replacement. Use a permutation "
     "(rng.permutation(n_samples)) so each sample appears exactly once.",
-    hints.detector(lambda i, got, exp: len(_concat(got)) == i["n_samples"]
-                   and len(np.unique(_concat(got))) < i["n_samples"]))
+    hints.local(student_side.drawn_with_replacement))
 
 
 # ---------------------------------------------------------------- property check
-
-def _batches_problems(out, n, bs) -> list[str]:
-    """Problems with one result of minibatch_indices (empty: a valid epoch)."""
-    if not isinstance(out, (list, tuple)):
-        return [f"expected a list of 1-D integer arrays, got {type(out).__name__}"]
-    problems = []
-    arrays = []
-    for k, batch in enumerate(out):
-        arr = np.asarray(batch) if isinstance(batch, (np.ndarray, list, tuple)) else None
-        if arr is None or arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
-            problems.append(f"batch {k} is not a 1-D integer array")
-            return problems
-        arrays.append(arr)
-    if not arrays:
-        return ["no batches returned"]
-    # No numbers in the messages: hidden cases must not reveal n or batch_size.
-    everything = np.concatenate(arrays).astype(np.int64)
-    distinct = np.unique(everything)
-    if len(distinct) < len(everything):
-        problems.append("some indices appear more than once")
-    if np.any((everything < 0) | (everything >= n)):
-        problems.append("some indices are outside range(n_samples)")
-    if np.count_nonzero((distinct >= 0) & (distinct < n)) < n:
-        problems.append("some samples are missing: the batches together must be a "
-                        "permutation of range(n_samples)")
-    sizes = [len(a) for a in arrays]
-    if any(s != bs for s in sizes[:-1]) or not 0 < sizes[-1] <= bs:
-        problems.append("wrong batch sizes: every batch but the last must hold exactly "
-                        "batch_size indices, the last between 1 and batch_size")
-    return problems
-
-
-def _same(a, b) -> bool:
-    try:
-        return len(a) == len(b) and all(np.array_equal(np.asarray(x), np.asarray(y))
-                                        for x, y in zip(a, b))
-    except Exception:
-        return False
-
-
-def verify_minibatches(call, inputs) -> list[str]:
-    """Property check for minibatch_indices (its output is random by design).
-
-    Calls with the same rng seed; `_global_seed` seeds np.random in the
-    student's process first. The first two share the global seed, the third
-    doesn't: all three must be identical, and rngs with other seeds must give
-    other batches, because all randomness must come from `rng` (randomness.py).
-    """
-    n, bs = int(inputs["n_samples"]), int(inputs["batch_size"])
-    first = call(**inputs, _global_seed=1)
-    problems = _batches_problems(first, n, bs)
-    if problems:
-        return problems
-    # Every case has n >= 20, so a correct shuffle returns the identity
-    # order with probability 1/n! <= 1/20! ~ 4e-19 (< 1e-6 for any n >= 10).
-    if np.array_equal(np.concatenate([np.asarray(b) for b in first]), np.arange(n)):
-        problems.append("the indices are not shuffled (they come out as 0, 1, 2, ...)")
-    # Other rng seeds must give other batches: two correct shuffles of n >= 20
-    # coincide with probability 1/n! <= 4e-19.
-    return problems or randomness.rng_problems(call, inputs, first, _same)
-
 
 # ---------------------------------------------------------------- the table
 
@@ -383,7 +307,7 @@ ASSIGNMENT = Assignment(
         ),
         Check(
             function="minibatch_indices", points=20, reference=REF + "minibatch_indices",
-            returns="list", verify=verify_minibatches,
+            returns="list", verify=student_side.verify_minibatches,
             cases=[
                 Case("103 samples, batch size 10 (last batch has 3)", _minibatch_inputs(103, 10)),
                 Case("64 samples, batch size 16 (divides evenly)", _minibatch_inputs(64, 16)),

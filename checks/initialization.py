@@ -40,19 +40,12 @@ import math
 import numpy as np
 
 from autograder import hints
-from checks import _randomness as randomness
-from autograder.spec import Assignment, Case, Check, Hint, Rng
+from checks.student_side import initialization as student_side
+from checks.student_side.initialization import (  # noqa: F401  (the tests and hints use them)
+    EDGE, LOG_TERM, MIN_STAT_N, P_EACH, TRUNC_BOUND, TRUNC_STD)
+from autograder.spec import Assignment, Case, Check, DataVerify, Hint, Rng
 
 REF = "reference_impl.initialization:"
-
-# ---------------------------------------------------------------- statistics
-
-P_EACH = 1e-9                       # false-failure probability of one statistical test
-LOG_TERM = math.log(2.0 / P_EACH)   # ~21.4: two-sided Hoeffding / chi-square exponent
-MIN_STAT_N = 16384                  # statistics only on samples at least this large
-TRUNC_STD = 0.87962566103423978     # std of a unit normal truncated to [-2, 2] (Keras)
-TRUNC_BOUND = 2.0 / TRUNC_STD       # Keras's bound 2 s in units of sqrt(Var): ~2.2737
-EDGE = 1e-9                         # relative slack on hard bounds (the limit's rounding)
 
 
 def glorot_var(fan_in, fan_out) -> float:
@@ -61,112 +54,6 @@ def glorot_var(fan_in, fan_out) -> float:
 
 def he_var(fan_in, fan_out) -> float:
     return 2.0 / fan_in
-
-
-def _stats_problems(w: np.ndarray, var: float, uniform: bool, edge: float = EDGE) -> list[str]:
-    """Statistical problems of a sample w that should have mean 0 and variance var.
-
-    The variance is reported first; the mean and the reach of the largest
-    weight (both measured in units of the target's sqrt(Var)) are reported
-    only when the variance is right or the asymmetry is blatant, because with
-    a wrong scale they would only repeat the same mistake in confusing words.
-    """
-    n = w.size
-    m1, m2, top = float(np.mean(w)), float(np.mean(w * w)), float(np.max(np.abs(w)))
-    ratio = m2 / var
-    std = math.sqrt(var)
-    reach = None
-    if uniform:
-        limit = math.sqrt(3.0 * var)
-        # Mean: draws in [-L, L]; Hoeffding P(|mean| >= t) <= 2 exp(-n t^2 / (2 L^2)),
-        # so t = L sqrt(2 ln(2/P_EACH) / n) fails a correct sample w.p. <= P_EACH.
-        mean_bound = limit * math.sqrt(2.0 * LOG_TERM / n)
-        # Second moment: w^2 in [0, L^2]; Hoeffding P(|m2 - Var| >= t) <= 2 exp(-2 n t^2 / L^4),
-        # so t = L^2 sqrt(ln(2/P_EACH) / (2 n)) (= 7.7 % of Var at n = 16384).
-        low = high = limit ** 2 * math.sqrt(LOG_TERM / (2.0 * n)) / var
-        # Reach: a correct U(-L, L) has every |w| < 0.99 L with probability
-        # 0.99**n <= 0.99**16384 ~ 1e-71.
-        if top < 0.99 * limit:
-            reach = (f"the largest |w| is only {top / limit:.2g} of the limit sqrt(3 Var): "
-                     "the weights do not fill [-limit, limit]")
-    else:
-        bound = TRUNC_BOUND * std
-        # Mean: valid for both accepted families. Truncated draws lie in [-B, B]:
-        # Hoeffding as above with B (t = B sqrt(2 ln(2/P_EACH)/n) ~ 14.9 sqrt(Var/n));
-        # for a plain normal the mean is N(0, Var/n) and 14.9 standard errors are
-        # exceeded with probability ~1e-49.
-        mean_bound = bound * math.sqrt(2.0 * LOG_TERM / n)
-        if top <= bound * (1 + edge):
-            # Truncated branch. A correct *plain* normal lands here only if all n
-            # draws have |z| <= 2.2737: probability 0.977**n <= e^-380.
-            # Second moment: w^2 in [0, B^2], Hoeffding: t = B^2 sqrt(ln(2/P_EACH) / (2 n))
-            # (= 13.2 % of Var at n = 16384).
-            low = high = bound ** 2 * math.sqrt(LOG_TERM / (2.0 * n)) / var
-            # Reach: Keras's truncated normal puts mass q = 0.0072 in (0.97 B, B],
-            # so max|w| < 0.97 B has probability (1 - q)**n <= e^-118.
-            if top < 0.97 * bound:
-                reach = (f"the largest |w| is {top / std:.3g} sqrt(Var): a truncated normal as "
-                         f"Keras draws it reaches 2 stddev = {TRUNC_BOUND:.4g} sqrt(Var) (stddev = "
-                         f"sqrt(Var) / {TRUNC_STD:.4f}); a plain normal has no bound")
-        else:
-            # Plain branch: n m2 / Var ~ chi-square(n). Laurent & Massart (2000):
-            # P(X - n >= 2 sqrt(n x) + 2 x) <= e^-x and P(n - X >= 2 sqrt(n x)) <= e^-x;
-            # x = ln(2/P_EACH) makes both sides together <= P_EACH.
-            low = 2.0 * math.sqrt(LOG_TERM / n)
-            high = low + 2.0 * LOG_TERM / n
-    variance_ok = 1.0 - low <= ratio <= 1.0 + high
-    problems = []
-    if not variance_ok:
-        problems.append(f"the variance of your weights is {ratio:.3g} times the target "
-                        "(Glorot: 2 / (fan_in + fan_out), He: 2 / fan_in)")
-    # |mean| > sqrt(m2) / 2: lopsided whatever the scale (U(0, L) has |mean| = 0.87 sqrt(m2))
-    if abs(m1) > mean_bound and (variance_ok or abs(m1) > 0.5 * math.sqrt(m2)):
-        problems.append("the weights are not centred on 0: draw symmetrically around 0")
-    if reach and (variance_ok or uniform):
-        problems.append(reach)
-    return problems
-
-
-def _same(a, b) -> bool:
-    try:
-        return np.array_equal(np.asarray(a), np.asarray(b))
-    except Exception:
-        return False
-
-
-def make_verify(variance, uniform: bool):
-    """Property check for one initializer (variance(fan_in, fan_out) -> Var)."""
-    def verify(call, inputs) -> list[str]:
-        fan_in, fan_out = int(inputs["fan_in"]), int(inputs["fan_out"])
-        var = variance(fan_in, fan_out)
-        first = call(**inputs, _global_seed=1)
-        if not isinstance(first, np.ndarray):
-            return [f"expected a NumPy array, got {type(first).__name__}"]
-        if first.shape != (fan_in, fan_out):
-            if first.shape == (fan_out, fan_in) and fan_in != fan_out:
-                return ["the array is transposed: dense weights are (fan_in, fan_out)"]
-            return ["wrong shape: dense weights are (fan_in, fan_out)"]
-        if first.dtype.kind != "f":
-            return [f"dtype {first.dtype}: weights must be floating point"]
-        w = first.astype(np.float64)
-        if not np.all(np.isfinite(w)):
-            return ["some weights are NaN or infinite"]
-        # float32 weights round the largest ones by up to 6e-8 relative
-        edge = max(EDGE, 4.0 * float(np.finfo(first.dtype).eps))
-        problems = []
-        if uniform:
-            limit = math.sqrt(3.0 * var)
-            if np.max(np.abs(w)) > limit * (1 + edge):  # never for a correct solution
-                problems.append("some weights lie outside [-sqrt(3 Var), sqrt(3 Var)]")
-        if w.size >= MIN_STAT_N:
-            problems += _stats_problems(w, var, uniform, edge)
-        if problems:
-            return problems
-        # Other rng seeds must give other weights: two independent draws of at
-        # least 4 continuous values coincide with probability < 2**-24**4 ~ 1e-29
-        # (float32 weights; float64: far less).
-        return randomness.rng_problems(call, inputs, first, _same)
-    return verify
 
 
 # ---------------------------------------------------------------- inputs
@@ -215,14 +102,6 @@ def _init_cases():
 # samples large enough for the statistics and fire when the sample variance is
 # within 10 % of a mistaken target and not within 10 % of the right one.
 
-def _sample(inputs, got):
-    w = hints.as_float_array(got)
-    fi, fo = int(inputs["fan_in"]), int(inputs["fan_out"])
-    if w is None or w.shape != (fi, fo) or w.size < MIN_STAT_N or not np.all(np.isfinite(w)):
-        return None
-    return w, fi, fo
-
-
 # Two hints' mistaken variances closer than this can't be told apart by a
 # sample (its variance estimate scatters by ~1 % at n >= 16384, so a 5 % gap is
 # 5 of those): there neither hint fires. Farther apart, the nearest one wins.
@@ -242,29 +121,23 @@ def _variance_like(variance, wrong):
     dropped case by case. So a sample of one mistake never gets the hint of
     another that happens to give a similar variance on these fans (1 / (fi +
     fo) and 1 / fi are 12 % apart when fi = 8 fo). detect.targets are the
-    remaining ones (the tests check that they stay apart)."""
+    remaining ones (the tests check that they stay apart). The numbers are
+    computed here per case and travel as data (student_side.variance_like)."""
     rivals: list = []
 
-    def targets(fi, fo, var):
-        others = [u for r in rivals for u in r(fi, fo, var) if u is not None]
-        return [t for t in wrong(fi, fo, var) if t is not None and _apart(t, others, var)]
+    def others(fi, fo, var):
+        return [u for r in rivals for u in r(fi, fo, var) if u is not None]
 
-    def detect(inputs, got, expected):
-        s = _sample(inputs, got)
-        if s is None:
-            return False
-        w, fi, fo = s
+    def targets(fi, fo, var):
+        return [t for t in wrong(fi, fo, var) if t is not None and _apart(t, others(fi, fo, var), var)]
+
+    def make_args(inputs):
+        fi, fo = int(inputs["fan_in"]), int(inputs["fan_out"])
         var = variance(fi, fo)
-        m2 = float(np.mean(w * w))
-        if abs(m2 / var - 1) < 0.1:
-            return False
-        mine = targets(fi, fo, var)
-        others = [u for r in rivals for u in r(fi, fo, var) if u is not None]
-        distance = lambda t: abs(math.log(m2 / t))  # noqa: E731
-        return any(abs(m2 / t - 1) < 0.1 and all(distance(t) < distance(u) for u in others)
-                   for t in mine)
+        return {"var": var, "mine": targets(fi, fo, var), "others": others(fi, fo, var)}
+    detect = hints.local(student_side.variance_like, make_args=make_args)
     detect.targets, detect.raw_targets, detect.rivals = targets, wrong, rivals
-    return hints.detector(detect)  # functools.wraps keeps these attributes
+    return detect
 
 
 def _keep_apart(hint_list):
@@ -280,8 +153,7 @@ def _transposed_hint():
     return Hint(
         "Your weights have shape (fan_out, fan_in). Keras stores dense weights as "
         "(fan_in, fan_out), so that x @ W maps a batch of inputs to outputs.",
-        hints.detector(lambda i, got, exp: hints.shape_of(got) == (i["fan_out"], i["fan_in"])
-                       != (i["fan_in"], i["fan_out"])))
+        hints.local(student_side.weights_transposed))
 
 
 def _no_sqrt_hint(variance, uniform):
@@ -303,8 +175,7 @@ def _uniform_no_3_hint(variance):
 def _all_positive_hint():
     return Hint(
         "All your weights are positive: draw from [-limit, limit], symmetric around 0.",
-        hints.detector(lambda i, got, exp: _sample(i, got) is not None
-                       and float(np.min(_sample(i, got)[0])) >= 0))
+        hints.local(student_side.all_positive))
 
 
 def _normal_scale_hint(variance):
@@ -315,20 +186,13 @@ def _normal_scale_hint(variance):
 
 
 def _truncation_hint(variance):
-    def detect(inputs, got, expected):
-        s = _sample(inputs, got)
-        if s is None:
-            return False
-        w, fi, fo = s
-        var = variance(fi, fo)
-        m2 = float(np.mean(w * w))
-        return (abs(m2 / (TRUNC_STD ** 2 * var) - 1) < 0.05
-                and float(np.max(np.abs(w))) <= 2 * math.sqrt(var) * (1 + EDGE))
+    detect = hints.local(student_side.truncated_unscaled, make_args=lambda i: {
+        "var": variance(int(i["fan_in"]), int(i["fan_out"]))})
     detect.targets = lambda fi, fo, v: [TRUNC_STD ** 2 * v]
     return Hint(
         "You truncate at 2 sqrt(Var) without correcting the scale, which leaves only 77 % of "
         "the variance. Keras draws with stddev sqrt(Var) / 0.8796 and truncates at 2 stddev.",
-        hints.detector(detect))
+        detect)
 
 
 HE_FAN_OUT_MESSAGE = ("Your variance matches 2 / fan_out. He initialization keeps the forward "
@@ -448,9 +312,8 @@ LV_PREACTIVATION = Hint(
 LV_INPUT_INCLUDED = Hint(
     "Your list starts with the variance of the input x. Return one value per weight "
     "matrix: the variance of each layer's output, len(weights) values.",
-    hints.detector(lambda i, got, exp: isinstance(got, (list, tuple)) and (
-        hints.close(list(got), _propagate(i, include_input=True))
-        or hints.close(list(got), _propagate(i, include_input=True)[:-1]))))
+    hints.matches(lambda i: _propagate(i, include_input=True),
+                  lambda i: _propagate(i, include_input=True)[:-1]))
 
 LV_WRONG_ACTIVATION = Hint(
     "Your variances match a different activation: map the names exactly, "
@@ -485,15 +348,17 @@ LV_ACT_FIRST = Hint(
 LV_ARRAY = Hint(
     "Your values are right but come as a NumPy array: return a Python list "
     "(e.g. build it with append, or call .tolist()).",
-    hints.detector(lambda i, got, exp: isinstance(got, np.ndarray) and got.ndim == 1
-                   and hints.close(got, np.asarray(exp, dtype=float))))
+    hints.local(student_side.values_as_array))
 
 
 # ---------------------------------------------------------------- the table
 
 def _initializer_check(function, variance, uniform, points, hint_list):
     return Check(function=function, points=points, reference=REF + function, returns="array",
-                 verify=make_verify(variance, uniform), cases=_init_cases(), hints=hint_list)
+                 verify=DataVerify(student_side.verify_initializer, lambda inputs: {
+                     "var": variance(int(inputs["fan_in"]), int(inputs["fan_out"])),
+                     "uniform": uniform}),
+                 cases=_init_cases(), hints=hint_list)
 
 
 ASSIGNMENT = Assignment(

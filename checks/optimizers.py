@@ -27,142 +27,13 @@ from __future__ import annotations
 import numpy as np
 
 from autograder import hints
-from autograder.student_side.compare import compare
-from autograder.spec import Assignment, Case, Check, Hint
+from autograder.spec import Assignment, Case, Check, DataVerify, Hint
 
 REF = "reference_impl.optimizers:"
 
-# State the step function returns after the param, and its hyperparameters.
-STATE = {"sgd_step": (), "momentum_step": ("velocity",), "adagrad_step": ("accumulator",),
-         "adam_step": ("m", "v")}
-HYPER = {"sgd_step": ("learning_rate",), "momentum_step": ("learning_rate", "momentum"),
-         "adagrad_step": ("learning_rate", "epsilon"),
-         "adam_step": ("learning_rate", "beta1", "beta2", "epsilon")}
-DEFAULTS = {"epsilon": 1e-7, "beta1": 0.9, "beta2": 0.999}
-
-# A correct step agrees with the reference to rounding (~1e-16 relative per
-# step); 1e-9 leaves a factor 1e5 for a different order of operations over
-# 20 steps. atol is relative to the largest expected entry of each array, as
-# Adam's v is ~1e-14 in the small-gradient cases.
-RTOL, ATOL_SCALE = 1e-9, 1e-12
-
-
-# ---------------------------------------------------------------- trajectories
-
-def step_kwargs(task, inputs, param, state, k):
-    """Keyword arguments of step k (0-based) of a case."""
-    kwargs = {"param": param, "grad": np.asarray(inputs["grads"])[k]}
-    kwargs.update(zip(STATE[task], state))
-    if task == "adam_step":
-        kwargs["t"] = int(inputs["t"]) + k
-    kwargs.update({h: inputs[h] for h in HYPER[task] if h in inputs})
-    return kwargs
-
-
-def _parts(task, out):
-    """(param, state) of one step's output, or None when it can't be fed back."""
-    n = len(STATE[task])
-    if n == 0:
-        return out, []
-    if isinstance(out, (tuple, list)) and len(out) == n + 1:
-        return out[0], list(out[1:])
-    return None
-
-
-def trajectory(step, task, inputs):
-    """Outputs of every step of `step` (student call or reference), each fed
-    back into the next; stops early at an output that can't be fed back."""
-    param, state = inputs["param"], [inputs[s] for s in STATE[task]]
-    outputs = []
-    for k in range(len(inputs["grads"])):
-        out = step(**step_kwargs(task, inputs, param, state, k))
-        outputs.append(out)
-        parts = _parts(task, out)
-        if parts is None:
-            break
-        param, state = parts
-    return outputs
-
-
-def _names(task):
-    return ("param",) + STATE[task]
-
-
-def _as_tuple(task, out):
-    return (out,) if not STATE[task] else out
-
-
-def _first_mismatch(task, got, want, hidden):
-    """(step index, message, relative error, parts right) of the first step
-    where `got` leaves `want` (error inf: wrong structure, not comparable), or
-    None when every step matches. The message reports every returned part,
-    right or wrong (a wrong state with a right param is a wrong state)."""
-    names = _names(task)
-    for k, (g, w) in enumerate(zip(got, want)):
-        g, w = _as_tuple(task, g), _as_tuple(task, w)
-        if STATE[task] and (not isinstance(g, (tuple, list)) or len(g) != len(w)):
-            what = ", ".join(names)
-            return k, f"expected a tuple ({what}), got {_describe(g)}", np.inf, 0
-        verdicts = []
-        for name, gi, wi in zip(names, g, w):
-            atol = ATOL_SCALE * float(np.max(np.abs(wi))) if np.size(wi) else 0.0
-            verdicts.append((name, gi, wi, compare(gi, wi, rtol=RTOL, atol=atol, hidden=hidden,
-                                                   returns="array", path=name)))
-        bad = [(name, gi, wi, m) for name, gi, wi, m in verdicts if m is not None]
-        if bad:
-            if len(verdicts) == 1:
-                message = bad[0][3].message
-            else:
-                message = "; ".join(f"{name} right" if m is None else m.message
-                                    for name, _, _, m in verdicts)
-            error = max(_relative_error(gi, wi) for _, gi, wi, _ in bad)
-            return k, message, error, len(verdicts) - len(bad)
-    if len(got) < len(want):  # the loop stopped at an output it could not feed back
-        return len(got) - 1, "the output could not be fed back into the next step", np.inf, 0
-    return None
-
-
-def _describe(value):
-    if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of {len(value)} values"
-    return f"a {type(value).__name__}"
-
-
-def _relative_error(g, w):
-    """Largest error relative to the largest expected entry (inf: not comparable)."""
-    try:
-        g, w = np.asarray(g, dtype=float), np.asarray(w, dtype=float)
-        if g.shape != w.shape or not np.all(np.isfinite(g)):
-            return np.inf
-        return float(np.max(np.abs(g - w)) / max(float(np.max(np.abs(w))), 1e-300))
-    except Exception:
-        return np.inf
-
-
-def verify_steps(call, inputs):
-    """Property check shared by the four step functions (see the module docstring)."""
-    from reference_impl import optimizers as ref  # TensorFlow: grader side only
-
-    inputs = dict(inputs)
-    hidden = bool(inputs.pop("_hidden", True))
-    task = inputs.pop("_task")
-    got = trajectory(call, task, inputs)
-    misses = {}
-    for name, form in ref.FORMS[task].items():
-        miss = _first_mismatch(task, got, trajectory(form, task, inputs), hidden)
-        if miss is None:
-            return []
-        misses[name] = miss
-    # The closest form: the one followed longest, then more parts right, then the smaller error.
-    name, (k, message, _, _) = max(misses.items(),
-                                   key=lambda kv: (kv[1][0], kv[1][3], -kv[1][2]))
-    where = ("at the first step" if k == 0 else "step 1 matches, then at step 2" if k == 1
-             else f"steps 1 to {k} match, then at step {k + 1}")
-    comparable = all(np.isfinite(miss[2]) for miss in misses.values())
-    closest = (f" (compared with the closest accepted form: {name})"
-               if len(misses) > 1 and comparable else "")
-    return [f"{where}: {message}{closest}"]
-
+from checks.student_side import optimizers as student_side
+from checks.student_side.optimizers import (  # noqa: F401  (the NumPy steps below use them)
+    ATOL_SCALE, DEFAULTS, RTOL, STATE, trajectory)
 
 # ---------------------------------------------------------------- inputs
 
@@ -309,10 +180,6 @@ _ACCEPTED = {
     "adam_step": [_np_adam("alg1", "ok"), _np_adam("eps_hat", "ok")],
 }
 
-# The check's own tolerance: a near miss (say 1e-8 relative, epsilon inside the
-# root on ordinary gradients) is still recognised as the mistake it is.
-_HINT_TOL = dict(rtol=RTOL, atol=ATOL_SCALE)
-
 
 def _final(task, step, inputs):
     """Last output of the trajectory of a NumPy step on a case."""
@@ -321,36 +188,30 @@ def _final(task, step, inputs):
     return trajectory(step, task, data)[-1]
 
 
-def _close_scaled(got, want):
-    """Every part of `got` close to `want`, tolerance relative to each part's scale."""
-    if isinstance(want, tuple):
-        g, w = got, want
-    else:
-        g, w = (got,), (want,)
-    if not isinstance(g, (tuple, list)) or len(g) != len(w):
-        return False
-    return all(hints.close(gi, wi, _HINT_TOL["rtol"],
-                           _HINT_TOL["atol"] * max(float(np.max(np.abs(wi))), 1e-300))
-               for gi, wi in zip(g, w))
-
-
 def _trajectory_like(task, *mistakes, when=None, unless=()):
     """Detector: the student's last output equals the last output of a
     trajectory made with one of `mistakes` (NumPy steps) and of none of the
     accepted forms. `when(inputs)` restricts it to the cases where the
     mistake can show; `unless`: mistakes of other hints that, where they give
     the same output, make this one ambiguous (e.g. at t = 101, (1 - beta1)**t
-    is 0 and the power typo looks exactly like no bias correction)."""
-    @hints.detector
-    def detect(inputs, got, expected):
+    is 0 and the power typo looks exactly like no bias correction). The last
+    outputs are computed here and travel as data (student_side.trajectory_like)."""
+    def finals(inputs):
         if when is not None and not when(inputs):
-            return False
-        if any(_close_scaled(got, _final(task, ok, inputs)) for ok in _ACCEPTED[task]):
-            return False
-        if any(_close_scaled(got, _final(task, other, inputs)) for other in unless):
-            return False
-        return any(_close_scaled(got, _final(task, bad, inputs)) for bad in mistakes)
-    return detect
+            return {"accepted": [], "unless": [], "mistakes": []}
+        return {"accepted": [_final(task, ok, inputs) for ok in _ACCEPTED[task]],
+                "unless": [_final(task, other, inputs) for other in unless],
+                "mistakes": [_final(task, bad, inputs) for bad in mistakes]}
+    return hints.local(student_side.trajectory_like, make_args=finals)
+
+
+def _reference_forms(inputs):
+    """The trajectories of every accepted form (TensorFlow references) on a case."""
+    from reference_impl import optimizers as ref  # TensorFlow: grader side only
+
+    task = inputs["_task"]
+    inputs = {k: v for k, v in inputs.items() if not k.startswith("_")}
+    return {"forms": {name: trajectory(form, task, inputs) for name, form in ref.FORMS[task].items()}}
 
 
 # ---------------------------------------------------------------- hints
@@ -606,7 +467,7 @@ REDUCE_LR_CASES = [
 
 def _check(function, points, cases, hint_list):
     return Check(function=function, points=points, reference=REF + function,
-                 returns="tuple" if STATE[function] else "array", verify=verify_steps,
+                 returns="tuple" if STATE[function] else "array", verify=DataVerify(student_side.verify_steps, _reference_forms),
                  cases=[_case(label, function, make, hidden) for label, make, hidden in cases],
                  hints=hint_list)
 

@@ -26,7 +26,9 @@ import math
 import numpy as np
 
 from autograder import hints
-from checks import _randomness as randomness
+from checks.student_side import regularization as student_side
+from checks.student_side.regularization import (  # noqa: F401  (the cases use them)
+    _SPLIT_NAMES, _rounding_fails, _truncation_fails)
 from autograder.spec import Assignment, Case, Check, Hint, Rng
 
 REF = "reference_impl.regularization:"
@@ -39,32 +41,6 @@ def _rng_seed(rng) -> Rng:
 
 
 # ---------------------------------------------------------------- splits
-
-def _truncation_sizes(n, fractions):
-    """What int() truncation gives: (int(f_train n), int(f_val n), rest)."""
-    a, b = int(fractions[0] * n), int(fractions[1] * n)
-    return a, b, n - a - b
-
-
-def _truncation_fails(n, fractions) -> bool:
-    """int() truncation puts the test set more than 1 away from f_test * n."""
-    return abs(_truncation_sizes(n, fractions)[2] - fractions[2] * n) > 1 + 1e-6
-
-
-def _valid_sizes(sizes, n, fractions) -> bool:
-    return sum(sizes) == n and all(abs(s - f * n) <= 1 + 1e-9 for s, f in zip(sizes, fractions))
-
-
-def _rounding_fails(n, fractions) -> bool:
-    """Both classic rounding mistakes break the within-1 rule (or lose samples):
-    all three sizes rounded one by one and cut from the permutation in turn
-    (their sum may be short of n), and ceil for the first two sizes."""
-    a, b, c = (int(np.round(f * n)) for f in fractions)
-    one_by_one = (a, b, min(c, max(n - a - b, 0)))
-    ca, cb = math.ceil(fractions[0] * n), math.ceil(fractions[1] * n)
-    with_ceil = (ca, cb, n - ca - cb)
-    return not _valid_sizes(one_by_one, n, fractions) and not _valid_sizes(with_ceil, n, fractions)
-
 
 def _split_inputs(n_samples, fractions, truncation_fails=False, rounding_fails=False):
     """n_samples: an int or (low, high) to draw from; with truncation_fails the
@@ -415,97 +391,35 @@ L2G_SIGN = Hint(
 # ---------------------------------------------------------------- dropout
 
 
-def _out_and_mask(i, got):
-    """The student's (out, mask) as float arrays of x's shape (raises otherwise)."""
-    out, mask = got
-    x = np.asarray(i["x"], dtype=np.float64)
-    out, mask = hints.as_float_array(out), hints.as_float_array(mask)
-    if out is None or mask is None or out.shape != x.shape or mask.shape != x.shape:
-        raise ValueError("not two arrays of x's shape")
-    return x, out, mask
-
-
-def _training(i):
-    return bool(i.get("training", True))
-
-
-def _same(a, b) -> bool:
-    return bool(np.allclose(a, b, rtol=1e-12, atol=0.0))
-
-
-def _rescaled_like(factor):
-    """Detector: out == x * mask * factor(rate), not the right x * mask / (1 - rate)."""
-    @hints.detector
-    def detect(i, got, exp):
-        if not _training(i):
-            return False
-        x, out, mask = _out_and_mask(i, got)
-        rate = float(i["rate"])
-        return (np.any(mask) and not _same(out, x * mask / (1.0 - rate))
-                and _same(out, x * mask * factor(rate)))
-    return detect
-
-
 DO_NO_SCALE = Hint(
     "Your out equals x * mask: inverted dropout also divides the kept units by "
     "(1 - rate), so that the expected value of out stays x.",
-    _rescaled_like(lambda rate: 1.0))
+    hints.local(student_side.out_not_rescaled))
 
 DO_MULTIPLIED = Hint(
     "Your out equals x * mask * (1 - rate): divide by (1 - rate) instead. The kept "
     "units are scaled *up*, to make up for the dropped ones.",
-    _rescaled_like(lambda rate: 1.0 - rate))
-
-
-@hints.detector
-def _mask_inverted(i, got, exp):
-    if not _training(i):
-        return False
-    x, out, mask = _out_and_mask(i, got)
-    scale = 1.0 - float(i["rate"])
-    return not _same(out, x * mask / scale) and _same(out, x * (1.0 - mask) / scale)
+    hints.local(student_side.out_multiplied))
 
 
 DO_MASK_INVERTED = Hint(
     "Your mask marks the dropped units: it must be 1 (True) where a unit is kept "
     "and 0 where it is dropped, so that out = x * mask / (1 - rate).",
-    _mask_inverted)
-
-
-def _keep_bound(p, n):
-    return _Z_KEEP * math.sqrt(p * (1.0 - p) / n)
-
-
-@hints.detector
-def _keep_swapped(i, got, exp):
-    if not _training(i):
-        return False
-    _, _, mask = _out_and_mask(i, got)
-    rate, kept = float(i["rate"]), float(np.mean(mask))
-    return (abs(kept - rate) <= _keep_bound(rate, mask.size)
-            and abs(kept - (1.0 - rate)) > _keep_bound(1.0 - rate, mask.size))
+    hints.local(student_side.mask_inverted))
 
 
 DO_KEEP_SWAPPED = Hint(
     "About a fraction `rate` of your units is kept: rate is the probability of "
     "*dropping* a unit, so keep each one with probability 1 - rate "
     "(e.g. mask = rng.random(x.shape) >= rate).",
-    _keep_swapped)
-
-
-@hints.detector
-def _active_at_inference(i, got, exp):
-    if _training(i):
-        return False
-    x, out, mask = _out_and_mask(i, got)
-    return not np.array_equal(out, x) or not np.all(mask == 1)
+    hints.local(student_side.keep_swapped))
 
 
 DO_AT_INFERENCE = Hint(
     "With training=False dropout is switched off: return x unchanged and a mask of "
     "ones. Inverted dropout did its rescaling during training, so nothing is scaled "
     "at inference.",
-    _active_at_inference)
+    hints.local(student_side.active_at_inference))
 
 
 def _mask_f(i):
@@ -535,19 +449,6 @@ DB_MASK_INVERTED = Hint(
 # ---------------------------------------------------------------- early stopping
 
 
-def _pair(got):
-    if not isinstance(got, (tuple, list)) or len(got) != 2:
-        raise ValueError("not a pair")
-    values = [float(v) for v in got]
-    if not all(v.is_integer() for v in values):
-        raise ValueError("not whole numbers")
-    return int(values[0]), int(values[1])
-
-
-def _n_epochs(i):
-    return len(np.asarray(i["val_losses"]).reshape(-1))
-
-
 def _off_by_one_answers(i):
     """What stopping one non-improving epoch later or earlier gives (`wait >
     patience`, `wait == patience` checked before counting, ...): training may
@@ -573,15 +474,14 @@ ES_OFF_BY_ONE = Hint(
     "counts the non-improving epochs since the best one and stops at the epoch where "
     "that count reaches patience (the first such epoch when patience is 0 or 1).",
     hints.any_of(
-        hints.detector(lambda i, got, exp: _pair(got)[1] == exp[1]
-                       and abs(_pair(got)[0] - exp[0]) == 1 and _pair(got)[0] < _n_epochs(i)),
+        hints.local(student_side.stop_off_by_one),
         hints.matches(lambda i: _off_by_one_answers(i)[0],
                       lambda i: _off_by_one_answers(i)[-1])))
 
 ES_ONE_BASED = Hint(
     "Both your epochs are one too large: epochs are counted from 0 here "
     "(the first validation loss is epoch 0), not from 1 as Keras prints them.",
-    hints.detector(lambda i, got, exp: _pair(got) == (exp[0] + 1, exp[1] + 1)))
+    hints.local(student_side.one_based))
 
 ES_TIES = Hint(
     "You count an equal loss as an improvement. Keras needs a strictly better one: "
@@ -597,16 +497,13 @@ ES_MIN_DELTA = Hint(
 ES_PAST_THE_END = Hint(
     "Your stop_epoch lies beyond the last epoch. If patience never runs out, training "
     "simply ends: stop_epoch is then the last epoch, len(val_losses) - 1.",
-    hints.detector(lambda i, got, exp: _pair(got)[0] > _n_epochs(i) - 1
-                   and _pair(got) != (exp[0] + 1, exp[1] + 1)))
+    hints.local(student_side.past_the_end))
 
 ES_GLOBAL_MINIMUM = Hint(
     "Your best_epoch is the minimum of the whole sequence, but training never sees "
     "the epochs after it stops: best_epoch is the best epoch up to stop_epoch.",
-    hints.detector(lambda i, got, exp: _pair(got)[1] != exp[1]
-                   and _pair(got)[1] == int(np.argmin(np.asarray(i["val_losses"])))
-                   and int(np.argmin(np.asarray(i["val_losses"]))) > exp[0]
-                   and _pair(got) not in _off_by_one_answers(i)))
+    hints.local(student_side.global_minimum,
+                make_args=lambda i: {"off_by_one": [list(a) for a in _off_by_one_answers(i)]}))
 
 ES_PREVIOUS_EPOCH = Hint(
     "You compare each loss with the previous epoch's. Keras compares with the best "
@@ -614,208 +511,22 @@ ES_PREVIOUS_EPOCH = Hint(
     hints.matches(_unless_off_by_one(lambda i: _es_pair(i, prev=True))))
 
 
-# ================================================================ property checks
-
-def _same_result(a, b) -> bool:
-    try:
-        return len(a) == len(b) and all(np.array_equal(np.asarray(x), np.asarray(y))
-                                        for x, y in zip(a, b))
-    except Exception:
-        return False
-
-
-def _rng_problems(call, inputs, first) -> list[str]:
-    """Same rng seed -> same result, no global state, other seeds -> other
-    results (randomness.py). Collisions of a correct function: a split of
-    n >= 40 samples repeats with probability 1 / multinomial(n; sizes) < 1e-15
-    (the bound of verify_split); a dropout mask of 20000 units with keep
-    probability p repeats with probability (p^2 + (1-p)^2)^20000 < 1e-900."""
-    return randomness.rng_problems(call, inputs, first, _same_result)
-
-
-# ---------------------------------------------------------------- train_val_test_split
-
-_SPLIT_NAMES = ("train_idx", "val_idx", "test_idx")
-
-
-def _contiguous(a: np.ndarray) -> bool:
-    return a.size == 0 or int(a.max()) - int(a.min()) + 1 == a.size
-
-
-def _split_problems(out, n, fractions) -> list[str]:
-    """Problems with one result of train_val_test_split (empty: a valid split).
-    No numbers in the messages: hidden cases must not reveal n or the fractions."""
-    if not isinstance(out, (tuple, list)) or len(out) != 3:
-        return ["expected a tuple (train_idx, val_idx, test_idx) of three 1-D integer arrays"]
-    parts = []
-    for name, part in zip(_SPLIT_NAMES, out):
-        if not isinstance(part, np.ndarray) or part.ndim != 1 or part.dtype.kind not in "iu":
-            return [f"{name} is not a 1-D NumPy array of integers"]
-        parts.append(part.astype(np.int64))
-    problems = []
-    everything = np.concatenate(parts)
-    if len(np.unique(everything)) < len(everything):
-        problems.append("some indices appear more than once (within one set or in two sets): "
-                        "the three sets must be disjoint")
-    if np.any((everything < 0) | (everything >= n)):
-        problems.append("some indices are outside range(n_samples)")
-    if len(np.intersect1d(everything, np.arange(n))) < n:
-        problems.append("some samples are in none of the three sets: together they must "
-                        "cover range(n_samples)")
-    for name, part, f in zip(_SPLIT_NAMES, parts, fractions):
-        if abs(len(part) - f * n) > 1 + 1e-9:
-            problems.append(f"{name} has the wrong size: each set must hold within one sample "
-                            "of fraction * n_samples")
-    if not problems and all(_contiguous(p) for p in parts):
-        problems.append("the split is not random: each set is a contiguous block of indices "
-                        "(shuffle, e.g. with rng.permutation, before cutting)")
-    return problems
-
-
-def verify_split(call, inputs) -> list[str]:
-    """Property check for train_val_test_split (random by design).
-
-    The "not random" problem would fail a correct (uniformly random) split with
-    probability (number of ways to place three contiguous blocks, at most 3! = 6)
-    / multinomial(n; n_train, n_val, n_test); every case has n >= 40, where this
-    is at most 6 * 24! 8! 8! / 40! ~ 7e-15 (tests/test_regularization_checks.py
-    computes the bound for every case).
-    """
-    n, fractions = int(inputs["n_samples"]), tuple(inputs["fractions"])
-    first = call(**inputs, _global_seed=1)
-    problems = _split_problems(first, n, fractions)
-    return problems or _rng_problems(call, inputs, first)
-
-
-def _split_parts(got):
-    return [np.asarray(p).reshape(-1) for p in got]
-
-
 SPLIT_NOT_SHUFFLED = Hint(
     "Your sets are contiguous blocks (0, 1, 2, ... in order): shuffle first, e.g. "
     "order = rng.permutation(n_samples), then cut order into the three sets.",
-    hints.detector(lambda i, got, exp: len(got) == 3
-                   and all(_contiguous(p) for p in _split_parts(got))
-                   and sum(p.size for p in _split_parts(got)) == i["n_samples"]))
+    hints.local(student_side.split_not_shuffled))
 
 SPLIT_TRUNCATED = Hint(
     "Your sizes come from int(f * n), which always rounds down: the rounding errors pile "
     "up in the last set. Round instead (e.g. cut at round(cumulative fraction * n)).",
-    hints.detector(lambda i, got, exp: len(got) == 3
-                   and tuple(p.size for p in _split_parts(got))
-                   == _truncation_sizes(i["n_samples"], i["fractions"])
-                   and _truncation_fails(i["n_samples"], i["fractions"])))
+    hints.local(student_side.split_truncated))
 
 SPLIT_REPLACEMENT = Hint(
     "Some indices are drawn more than once: draw one permutation of range(n_samples) "
     "(rng.permutation) and cut it, rather than drawing each set separately or "
     "with replacement.",
-    hints.detector(lambda i, got, exp: len(got) == 3
-                   and len(np.unique(np.concatenate(_split_parts(got))))
-                   < sum(p.size for p in _split_parts(got))))
+    hints.local(student_side.split_with_replacement))
 
-
-# ---------------------------------------------------------------- dropout_forward
-
-# False-failure arithmetic for a correct dropout (5 training cases per
-# grading, 20000 cells each, two statistical tests per case = 10 tests):
-# - keep rate: the number of kept cells is Binomial(n, 1 - rate); |kept/n -
-#   (1 - rate)| > 6 sigma has normal tail probability 2e-9, and the exact
-#   binomial tails (computed in the tests) are below 1e-8 for every case.
-#   The mistake "keep with probability rate" is off by |1 - 2 rate| >= 0.2, at
-#   least 57 such sigmas (sigma <= sqrt(0.25 / 20000) = 0.0035): it never passes.
-# - mean: mean(out) - mean(x) = sum_i x_i (m_i / (1 - rate) - 1) / n has mean 0
-#   and standard deviation sigma = sqrt(rate / (1 - rate) * sum x_i**2) / n.
-#   The terms are skewed (rate 0.75: -1 or +3 times x_i), so the bound is 7
-#   sigma; Bernstein's inequality puts its tail below 1e-8 for every case
-#   (computed in the tests). Forgetting the rescaling moves the mean by
-#   rate * mean(x) >= 0.08, more than 20 such sigmas.
-# Bonferroni over the 10 tests: a correct solution fails a grading with
-# probability < 10 * 1e-8 = 1e-7 < 1e-6.
-_Z_KEEP = 6.0
-_Z_MEAN = 7.0
-
-
-def _dropout_problems(value, x, rate, training) -> list[str]:
-    """Problems with one (out, mask) (empty: valid). No numbers in the messages."""
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        return ["expected a tuple (out, mask) of two arrays"]
-    for name, arr in zip(("out", "mask"), value):
-        if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biuf":
-            return [f"{name} is not a numeric NumPy array"]
-        if arr.shape != x.shape:
-            return [f"{name} does not have the shape of x"]
-    out, mask = value
-    if out.dtype.kind != "f":
-        return ["out must be a floating-point array (like x)"]
-    if not np.all(np.isfinite(out)):
-        return ["out contains NaN or infinite values"]
-    m = mask.astype(np.float64)
-    if not np.all((m == 0) | (m == 1)):
-        return ["mask must contain only 0 and 1 (or False and True)"]
-    if not training:
-        problems = []
-        if not np.array_equal(out.astype(np.float64), x):
-            problems.append("with training=False dropout is off: out must be x, unchanged "
-                            "(nothing dropped, nothing scaled)")
-        if not np.all(m == 1):
-            problems.append("with training=False the mask must be all ones")
-        return problems
-    problems = []
-    out = out.astype(np.float64)
-    if not _same(out, x * m / (1.0 - rate)):
-        problems.append("out is not x * mask / (1 - rate) for the mask you returned")
-    n, p = m.size, 1.0 - rate
-    if abs(float(m.mean()) - p) > _keep_bound(p, n):
-        problems.append("the fraction of kept units (mask == 1) is far from 1 - rate: keep "
-                        "each unit with probability 1 - rate (rate is the dropping probability)")
-    sigma = math.sqrt(rate / (1.0 - rate) * float(np.sum(x ** 2))) / n
-    if abs(float(out.mean()) - float(x.mean())) > _Z_MEAN * sigma:
-        problems.append("the mean of out is far from the mean of x: inverted dropout keeps the "
-                        "expected activation unchanged (E[out] = x), by dividing the kept units "
-                        "by 1 - rate")
-    return problems
-
-
-def verify_dropout(call, inputs) -> list[str]:
-    """Property check for dropout_forward (random by design): a valid mask and
-    out = x * mask / (1 - rate), a keep rate and a mean consistent with
-    inverted dropout (see the arithmetic above), same rng -> same result, no
-    global state; with training=False exactly (x, ones)."""
-    x, rate = np.asarray(inputs["x"], dtype=np.float64), float(inputs["rate"])
-    training = _training(inputs)
-    first = call(**inputs, _global_seed=1)
-    problems = _dropout_problems(first, x, rate, training)
-    if problems or not training:
-        return problems
-    return _rng_problems(call, inputs, first) or _fixed_count_problems(call, inputs, first)
-
-
-# Units are dropped independently, so the number kept is Binomial(n, 1 - rate)
-# and varies from call to call; dropping exactly round(rate * n) units keeps it
-# fixed. A correct dropout gives the same count in all _COUNT_CALLS other calls
-# as in the first with probability <= (max_k P(K = k))**_COUNT_CALLS; for the
-# training cases (n = 20000, keep 0.25 ... 0.9) the largest pmf is 0.0094
-# (keep 0.9), so <= 0.0094**4 = 7.8e-9 per case, 3.9e-8 for the 5 cases of a
-# grading (computed exactly in tests/test_regularization_checks.py). With the
-# 1e-7 above, a correct solution loses points with probability < 1.5e-7.
-_COUNT_CALLS = 4
-
-
-def _fixed_count_problems(call, inputs, first) -> list[str]:
-    kept = int(np.count_nonzero(np.asarray(first[1])))
-    for other in randomness.other_rngs(inputs, count=_COUNT_CALLS):
-        value = call(**other, _global_seed=1)
-        if not isinstance(value, (tuple, list)) or len(value) != 2:
-            return ["with another rng seed the result is not a tuple (out, mask)"]
-        if int(np.count_nonzero(np.asarray(value[1]))) != kept:
-            return []
-    return ["the number of kept units is the same for every rng seed: drop each unit "
-            "independently with probability rate (e.g. rng.random(x.shape) >= rate), "
-            "rather than dropping exactly rate * n of them"]
-
-
-# ================================================================ the table
 
 _SPLIT_TRAIN_HEAVY = (0.8, 0.1, 0.1)
 
@@ -825,7 +536,7 @@ ASSIGNMENT = Assignment(
     checks=[
         Check(
             function="train_val_test_split", points=12, reference=REF + "train_val_test_split",
-            returns="tuple", outputs=_SPLIT_NAMES, verify=verify_split,
+            returns="tuple", outputs=_SPLIT_NAMES, verify=student_side.verify_split,
             cases=[
                 Case("100 samples, fractions (0.7, 0.15, 0.15)", _split_inputs(100, (0.7, 0.15, 0.15))),
                 Case("43 samples, fractions (0.6, 0.2, 0.2): 0.6 * 43 = 25.8 is not whole",
@@ -910,7 +621,7 @@ ASSIGNMENT = Assignment(
         ),
         Check(
             function="dropout_forward", points=18, reference=REF + "dropout_forward",
-            returns="tuple", outputs=("out", "mask"), verify=verify_dropout,
+            returns="tuple", outputs=("out", "mask"), verify=student_side.verify_dropout,
             cases=[
                 Case("(200, 100) ReLU activations, rate 0.3", _dropout_inputs((200, 100), 0.3)),
                 Case("(50, 20, 20) activations around 1, rate 0.1",

@@ -105,7 +105,7 @@ def numerical_gradient(f, x, h=1e-5):
     return _np(tf.reshape(tf.constant(grad, _F64), x.shape))
 
 
-# TensorFlow twins of the test functions in autograder/sandbox/drivers/backprop.py.
+# TensorFlow twins of the test functions in checks/student_side/backprop.py.
 def _quadratic(u, A, c):
     u = tf.reshape(u, [-1])
     return 0.5 * tf.tensordot(u, tf.linalg.matvec(A, u), 1) + tf.tensordot(c, u, 1)

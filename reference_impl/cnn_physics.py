@@ -4,7 +4,7 @@ training routine run in this process.
 `build_model` is the reference solution (the solution notebook has the same
 one). `grade_like_the_grader(build_model, test_seed)` does what grading does,
 without the sandbox: it calls the same driver the sandboxed student process
-runs (`autograder/sandbox/drivers/cnn_physics.py`, mode "train") on the public
+runs (`checks/student_side/cnn_physics.py`, mode "train") on the public
 training set, then scores the predictions of held-out showers with the
 grader's metric. The baselines below (a constant, logistic regression on the
 pixels, a dense network, the classic shower-shape cut) show where the

@@ -1,7 +1,7 @@
 """Data and metrics of the `cnn_physics` assignment: electron or pion in a calorimeter?
 
 Pure NumPy, seeded, fast (about 0.1 s per 1000 showers), no downloads. The
-same code is used by the grader (`autograder/assignments/cnn_physics.py`) and,
+same code is used by the grader (`checks/cnn_physics.py`) and,
 verbatim, by the student notebook: everything between the two marker lines
 below is copied into a locked notebook cell, and a test asserts that the cell
 and this block are identical. Inside the grading sandbox there is no course

@@ -7,7 +7,7 @@ a softmax classifier output); the solution notebook has the same.
 `linear_regressor` / `linear_classifier` are the same networks without
 activations ("the model is still linear"). `grade_like_the_grader(build, task,
 test_seed)` does what grading does, without the sandbox: the driver the
-sandboxed student process runs (`autograder/sandbox/drivers/dense_networks.py`,
+sandboxed student process runs (`checks/student_side/dense_networks.py`,
 mode "train") on the public training set, then the grader's metric on
 held-out points. `bench/bench_dense_networks.py` prints all four over seeds;
 tests/test_dense_networks.py keeps the thresholds honest with them.

@@ -1,7 +1,7 @@
 """Data and metrics of the `dense_networks` assignment: the lecture's Keras hands-on.
 
 Pure NumPy, seeded, fast, no downloads. The grader
-(`autograder/assignments/dense_networks.py`) and, verbatim, the student
+(`checks/dense_networks.py`) and, verbatim, the student
 notebook use this code: everything between the two marker lines below is
 copied into a locked notebook cell, and a test asserts that the cell and this
 block are identical (the grading sandbox has no course package, so the

@@ -6,7 +6,7 @@ The initializers are Keras's own (`keras.initializers.GlorotUniform`,
 argument, so the same Generator state gives the same weights and nothing
 touches NumPy's global random state. Their output is random by design: the
 grader checks statistical properties instead of comparing values
-(autograder/assignments/initialization.py), and these functions prove that
+(checks/initialization.py), and these functions prove that
 Keras itself passes those checks.
 
 What Keras realises compared with the curriculum's targets (Var = 2 / (fan_in +

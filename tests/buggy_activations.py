@@ -2,7 +2,7 @@
 version of every graded function and deliberately wrong ones that each make one
 known mistake (the ones the hints are about).
 
-Written independently of the detectors in autograder/assignments/activations.py
+Written independently of the detectors in checks/activations.py
 (e.g. the stable sigmoid here splits by sign, log-softmax uses logaddexp), so a
 passing test means two different implementations agree with the TF reference.
 """

@@ -2,7 +2,7 @@
 version of every graded function (as a student would write it, with its own
 cache format) and deliberately wrong ones that each make one known mistake.
 
-Written independently of the helpers in autograder/assignments/backprop.py
+Written independently of the helpers in checks/backprop.py
 (loops and einsum here where the table uses matrix products). The backward
 passes are graded through the driver, which looks up the forward pass in the
 backward function's module globals: the forward passes here are the correct

@@ -2,7 +2,7 @@
 every graded function, and deliberately wrong ones that each make one known
 mistake (the ones the hints are about).
 
-Written independently of the NumPy helpers in autograder/assignments/*.py
+Written independently of the NumPy helpers in checks/*.py
 (loops over output positions here, over kernel taps there), so that a test
 passing means two different implementations agree with the TF reference.
 """

@@ -1,7 +1,7 @@
 """NumPy implementations for testing the `optimizers` check table: correct
 versions of every step (in each accepted form) and deliberately wrong ones
 that each make one known mistake. Written independently of the helpers in
-autograder/assignments/optimizers.py (one function per variant, plain code).
+checks/optimizers.py (one function per variant, plain code).
 """
 from __future__ import annotations
 

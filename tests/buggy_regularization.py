@@ -2,7 +2,7 @@
 correct version of every graded function, and deliberately wrong ones that
 each make one known mistake (the ones the hints and property checks are about).
 
-Written independently of the helpers in autograder/assignments/regularization.py
+Written independently of the helpers in checks/regularization.py
 (the early-stopping loop here counts "epochs since the best", the detectors'
 simulator counts a `wait` like Keras), so that a passing test means two
 different implementations agree with the TF reference.

@@ -152,7 +152,7 @@ def assert_notebook_test_cells_carry_the_table_points(assignment, notebook):
         {f"test_{c.function}": c.points for c in assignment.checks}
     for check in assignment.checks:
         assert "".join(cells[f"test_{check.function}"]["source"]) == (
-            f'from autograder.selfcheck import nbgrader_check\nnbgrader_check("{check.function}")')
+            f'nbgrader_check("{check.function}")')
 
 
 # ------------------------------------------------------------------ hints and their buggy implementations

@@ -99,6 +99,7 @@ def test_bundle_holds_scripts_secret_and_wheel(bundle):
     # The wheel carries what the grader and the sandbox need.
     for needed in ("autograder/cli.py", "autograder/student_side/worker.py", "autograder/student_side/wire.py",
                    "checks/student_side/__init__.py", "autograder/student_side/stubs/autograder/selfcheck.py",
+                   "autograder/student_side/stubs/dlphys_selfcheck/__init__.py",
                    f"checks/{ASSIGNMENT}.py", f"reference_impl/{ASSIGNMENT}.py"):
         assert needed in packaged
     assert not any(n.startswith(("solutions/", "tests/", "exercises/")) for n in packaged)

@@ -39,7 +39,7 @@ from checktools import (  # noqa: E402
 
 A = opt.ASSIGNMENT
 CHECKS = list(A.checks)
-STEP_CHECKS = [c for c in CHECKS if c.verify is opt.verify_steps]
+STEP_CHECKS = [c for c in CHECKS if getattr(c.verify, "check", None) is opt.student_side.verify_steps]
 LR = A.check("reduce_lr_on_plateau")
 
 ACCEPTED = {
@@ -132,7 +132,7 @@ def test_one_check_per_curriculum_function():
 def test_case_counts_labels_and_flags(check):
     assert_case_counts_and_labels(check)
     assert check.reference == "reference_impl.optimizers:" + check.function
-    assert check.verify is opt.verify_steps
+    assert check.verify.check is opt.student_side.verify_steps
     for case in check.cases:
         inputs = inputs_for(case, 0)
         assert inputs["_hidden"] is case.hidden and inputs["_task"] == check.function

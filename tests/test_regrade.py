@@ -43,6 +43,9 @@ def changed(project: Path, relative: str, assignment: str) -> bool:
 
 @pytest.mark.parametrize("relative", [
     "checks/gradient_descent.py",   # the checks: a case, a tolerance, a hint
+    "checks/student_side/gradient_descent.py",      # its property check and hint predicates
+    "checks/student_side/randomness.py",            # imported by those, relatively
+    "autograder/student_side/hintdata.py",          # the hints' verdicts
     "reference_impl/gradient_descent.py",           # the reference
     "autograder/tensors.py",                        # an engine helper the reference imports
     "autograder/student_side/compare.py", "autograder/runner.py", "autograder/hints.py", "autograder/spec.py",

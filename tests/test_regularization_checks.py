@@ -23,6 +23,7 @@ import pytest
 
 import buggy_regularization as br
 from checks import regularization as reg
+from checks.student_side import regularization as reg_side
 from autograder.spec import Rng
 
 pytest.register_assert_rewrite("checktools")  # its assertions report like this file's
@@ -287,7 +288,7 @@ def test_dropout_property_check_rejects(bug, words):
 def test_the_listed_dropout_mistakes_fail_every_training_case(bug):
     # Not just somewhere: every training case rejects them, for every seed.
     for case in DROP.cases:
-        if not reg._training(inputs_for(case, 0)):
+        if not reg_side._training(inputs_for(case, 0)):
             continue
         for seed in range(10):
             assert DROP.verify(local_call(bug), inputs_for(case, seed)), (case.label, seed)
@@ -295,7 +296,7 @@ def test_the_listed_dropout_mistakes_fail_every_training_case(bug):
 
 def test_dropout_at_inference_fails_every_inference_case():
     for case in DROP.cases:
-        if reg._training(inputs_for(case, 0)):
+        if reg_side._training(inputs_for(case, 0)):
             continue
         for seed in range(5):
             assert DROP.verify(local_call(br.dropout_forward_at_inference), inputs_for(case, seed))
@@ -314,7 +315,7 @@ def _binomial_outside(n, p, half_width):
 
 
 def _training_cases():
-    return [c for c in DROP.cases if reg._training(inputs_for(c, 0))]
+    return [c for c in DROP.cases if reg_side._training(inputs_for(c, 0))]
 
 
 def test_dropout_thresholds_false_failure_probability():
@@ -331,12 +332,12 @@ def test_dropout_thresholds_false_failure_probability():
             x, rate = i["x"], i["rate"]
             n, p = x.size, 1.0 - rate
             assert n >= 20000 and abs(1.0 - 2.0 * rate) >= 0.2 - 1e-12
-            keep = _binomial_outside(n, p, reg._keep_bound(p, n))
+            keep = _binomial_outside(n, p, reg_side._keep_bound(p, n))
             assert keep < 1e-8, (case.label, keep)
             # Bernstein: terms X_i = x_i (m_i / p - 1), |X_i| <= M, sum of variances v.
             v = rate / p * float(np.sum(x ** 2))
             big = float(np.max(np.abs(x))) * max(1.0 / p - 1.0, 1.0)
-            t = reg._Z_MEAN * math.sqrt(v)
+            t = reg_side._Z_MEAN * math.sqrt(v)
             mean = 2.0 * math.exp(-t * t / 2.0 / (v + big * t / 3.0))
             assert mean < 1e-8, (case.label, mean)
             total = max(total, keep + mean)
@@ -480,8 +481,7 @@ def test_solution_notebook_cells_match_the_table():
         meta = test["metadata"]["nbgrader"]
         assert meta["grade"] is True and meta["locked"] is True and meta["solution"] is False
         assert meta["points"] == check.points
-        assert "".join(test["source"]) == ("from autograder.selfcheck import nbgrader_check\n"
-                                           f'nbgrader_check("{check.function}")')
+        assert "".join(test["source"]) == f'nbgrader_check("{check.function}")'
         # right after the function's "try it" cell
         position = code.index(test)
         assert code[position - 2] is solution
@@ -511,13 +511,13 @@ def test_exact_count_false_failure_rate_is_as_commented():
     total = 0.0
     for case in DROP.cases:
         inputs = inputs_for(case, 0)
-        if not reg._training(inputs):
+        if not reg_side._training(inputs):
             continue
         n, p = inputs["x"].size, 1.0 - inputs["rate"]
         mode = math.floor((n + 1) * p)
         log_pmf = (math.lgamma(n + 1) - math.lgamma(mode + 1) - math.lgamma(n - mode + 1)
                    + mode * math.log(p) + (n - mode) * math.log(1 - p))
-        each = math.exp(log_pmf) ** reg._COUNT_CALLS
+        each = math.exp(log_pmf) ** reg_side._COUNT_CALLS
         assert each < 7.9e-9, case.label
         total += each
     assert total < 3.9e-8

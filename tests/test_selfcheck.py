@@ -69,6 +69,7 @@ def no_secret(monkeypatch, tmp_path):
     """A student's machine: no course secret, not grading."""
     monkeypatch.delenv(seeds.SECRET_ENV, raising=False)
     monkeypatch.delenv(selfcheck.GRADING_ENV, raising=False)
+    monkeypatch.delenv(selfcheck.HIDDEN_ENV, raising=False)
     monkeypatch.setattr(seeds, "DEFAULT_SECRET_FILE", tmp_path / "no-secret-here")
 
 
@@ -181,8 +182,25 @@ def test_nbgrader_validate_fails_the_cell_on_a_public_failure(monkeypatch):
     selfcheck.nbgrader_check("double", assignment=TOY, namespace=correct_namespace())
 
 
+def test_a_secret_on_the_machine_does_not_turn_the_hidden_cases_on(monkeypatch, tmp_path, capsys):
+    secret_file = tmp_path / "secret"
+    secret_file.write_text("course-secret")
+    monkeypatch.setattr(seeds, "DEFAULT_SECRET_FILE", secret_file)   # `grade` ran here once
+    monkeypatch.setenv(seeds.SECRET_ENV, "course-secret")
+    assert selfcheck.nbgrader_check("double", assignment=TOY, namespace={"double": lambda x: x}) is None
+    out = capsys.readouterr().out
+    assert "✗ double" in out and "2 hidden tests not run here" in out
+
+
+def test_hidden_cases_on_without_a_secret_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv(selfcheck.HIDDEN_ENV, "1")
+    with pytest.raises(RuntimeError, match="no course secret"):
+        selfcheck.nbgrader_check("double", assignment=TOY, namespace=correct_namespace())
+
+
 def test_nbgrader_check_with_the_secret_runs_hidden_cases_and_raises(monkeypatch, capsys):
     monkeypatch.setenv(seeds.SECRET_ENV, "course-secret")
+    monkeypatch.setenv(selfcheck.HIDDEN_ENV, "1")        # the instructor's nbgrader_config.py
     seen = []
     selfcheck.nbgrader_check("double", assignment=TOY, namespace=correct_namespace(seen))
     assert "double: all 4 tests passed (2 public, 2 hidden; student nbgrader)" in capsys.readouterr().out
@@ -294,7 +312,7 @@ def _student_notebook():
             cell.source = sources[grade_id]
     for cell_id, source in [
         ("t-one", 'from autograder.selfcheck import check, check_all\ncheck("conv2d")'),
-        ("t-all", "check_all()"),
+        ("t-all", "from autograder.selfcheck import check_all\ncheck_all()"),
         ("t-timed", 'import time\nstarted = time.perf_counter()\ncheck("conv2d")\n'
                     'print(f"SECOND_CHECK_SECONDS={time.perf_counter() - started:.3f}")'),
     ]:
@@ -355,7 +373,12 @@ def test_student_notebook_in_a_real_kernel(tmp_path):
             assert not [o for o in cell.outputs if o.output_type == "error"
                         or (o.output_type == "stream" and o.name == "stderr")], cell.id
     test_conv2d = " ".join(_shown(_outputs(nb, "test-conv2d"), "text/plain").split())
-    assert hint in test_conv2d      # Run All without the secret: public results, no exception
+    # Run All without the student kit: the test cells' stand-in does nothing (with the kit they
+    # show the public results: tests/test_kit.py), and the imports cell said how to install it.
+    assert test_conv2d == ""
+    imports = next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                   == "imports")
+    assert "Self-check not installed" in "".join(o.get("text", "") for o in imports.outputs)
 
     timed = "".join(o.get("text", "") for o in _outputs(nb, "t-timed") if o.output_type == "stream")
     print(timed.strip())            # timing is reported, never asserted (bench/bench_selfcheck.py)

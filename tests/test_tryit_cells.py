@@ -60,8 +60,8 @@ def wrong_notebook(assignment: str, kind: str):
     functions = [check.function for check in course.get(assignment).checks]
     cells = [nbformat.v4.new_code_cell(WRONG)]
     for cell in nb.cells:
-        if cell.cell_type == "code" and "selfcheck" in cell.source:
-            continue
+        if cell.cell_type == "code" and cell.source.strip().startswith(("nbgrader_check(", "check_all(")):
+            continue  # the self-check calls (the imports cell stays: it imports NumPy)
         if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution"):
             defined = [f for f in functions if f"def {f}(" in cell.source]
             cell.source += "".join(f"\n{f} = _wrongly({f}, {kind!r})" for f in defined)

@@ -125,3 +125,48 @@ def _numerical_gradient(numerical_gradient, function, x, h=None, **params):
     if h is None:  # the case tests the default step
         return numerical_gradient(f=f, x=x)
     return numerical_gradient(f=f, x=x, h=h)
+
+
+# ---------------------------------------------------------------- hint predicates
+# They look at the student's value, the expected one and the case's shapes, and
+# compute no answer: the student kit ships them (grader: checks/backprop.py).
+
+def _close(a, b, rtol=1e-6, atol=1e-9) -> bool:
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return x.shape == y.shape and bool(np.allclose(x, y, rtol=rtol, atol=atol))
+
+
+def _summed_to(got, expected, shapes) -> bool:
+    g = np.asarray(got, dtype=float)
+    return g.shape in shapes and _close(np.sum(g, axis=0), expected)
+
+
+def db_not_summed(inputs, got, expected) -> bool:
+    """dense_backward: db has a row per sample (or keepdims) and sums to the right one."""
+    return _summed_to(got[2], expected[2], (np.shape(inputs["dout"]), (1,) + np.shape(expected[2])))
+
+
+def mlp_dw_transposed(inputs, got, expected) -> bool:
+    def transposed(k):
+        g = np.asarray(got[1][k], dtype=float)
+        return not _close(g, expected[1][k]) and _close(g.T, expected[1][k])
+    return any(transposed(k) for k in ("W1", "W2"))
+
+
+def mlp_db_not_summed(inputs, got, expected) -> bool:
+    n = np.shape(inputs["x"])[0]
+
+    def unsummed(k):
+        try:
+            e = expected[1][k]
+            return _summed_to(got[1][k], e, ((n,) + np.shape(e), (1,) + np.shape(e)))
+        except Exception:
+            return False
+    return any(unsummed(k) for k in ("b1", "b2"))
+
+
+def gradient_reshaped(inputs, got, expected) -> bool:
+    """numerical_gradient: the right numbers in another shape than x's."""
+    g = np.asarray(got, dtype=float)
+    return (g.shape != np.shape(expected) and g.size == np.size(expected)
+            and _close(g.reshape(np.shape(expected)), expected, rtol=1e-6, atol=1e-7))

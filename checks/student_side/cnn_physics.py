@@ -173,3 +173,145 @@ def _train(model, x, y, x_test, epochs, batch_size, time_limit) -> dict:
             "epochs_completed": budget.epochs, "batches": budget.batches,
             "stopped_by_time_limit": budget.stopped, "train_seconds": train_seconds,
             "epoch_seconds": budget.epoch_seconds, "predict_seconds": predict_seconds}
+
+
+# ================================================================ checking the report
+# The structure checks of the public cases and the hint predicates: they read
+# the driver's report (plain data) and compute no answer, so the student kit
+# ships them. `limits` (the budget, the image shape) comes from the grader as
+# data (checks/cnn_physics.py LIMITS).
+
+def field(got, key, kinds, default=None):
+    """got[key] when got is a dict and the value has one of `kinds` (bool is not an int here)."""
+    value = got.get(key, default) if isinstance(got, dict) else default
+    kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+    if isinstance(value, bool) and bool not in kinds:
+        return default
+    return value if isinstance(value, kinds) else default
+
+
+def shape_text(shape) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _public(inputs) -> dict:
+    """What may reach the student's function: never the private (underscore) keys."""
+    return {k: v for k, v in inputs.items() if not k.startswith("_")}
+
+
+def problem_message(got, limits) -> str | None:
+    """The driver's own findings, in words; None when it found nothing."""
+    if not isinstance(got, dict):
+        return f"the grader's training routine returned {type(got).__name__}, not its report " \
+               "(did your code replace it?)"
+    problem = got.get("problem")
+    if problem is None:
+        return None
+    kind = str(field(got, "type", str, "?"))[:80]
+    if problem == "not_a_model" and kind == "NoneType":
+        return ("build_model returned None, not a keras.Model: a missing return statement, or "
+                "`return model.compile(...)` (compile returns None: compile, then return the model)")
+    if problem == "not_a_model":
+        return (f"build_model returned a {kind}, not a keras.Model: return the model object "
+                "itself (keras.Sequential([...]) or keras.Model(inputs, outputs)), compiled")
+    if problem == "not_compiled":
+        return ("the model is not compiled: call model.compile(optimizer=..., loss=...) inside "
+                "build_model before returning it; the grader trains it with model.fit as it is")
+    if problem == "output_shape":
+        return output_message(got, limits)
+    if problem == "over_budget":
+        return (f"not trained: the model has {field(got, 'n_params', int, -1):,} parameters, "
+                f"the budget is {limits['max_params']:,}")
+    if problem == "several_outputs":
+        return "the model returns several outputs; it must return one tensor of shape (N, 1)"
+    return f"the model could not be used ({str(problem)[:100]})"
+
+
+def output_message(got, limits) -> str:
+    error = field(got, "output_error", str, "")
+    if error:
+        return f"{error[:400]}"
+    shape = field(got, "output_shape", list)
+    if shape is None:
+        return "the output shape of the model could not be determined"
+    return (f"for a batch of shape {shape_text((2, *limits['image_shape']))} the model returns shape "
+            f"{shape_text(shape)}; expected {shape_text([2, limits['n_outputs']])}: one score per "
+            f"image (n_outputs = {limits['n_outputs']})")
+
+
+def verify_structure(call, inputs, limits) -> list[str]:
+    """One aspect per case, so that each reason to fail shows on its own line."""
+    aspect = inputs["_aspect"]
+    got = call(**_public(inputs))
+    if not isinstance(got, dict):
+        return [problem_message(got, limits)]
+    if got.get("problem") == "not_a_model":
+        return [problem_message(got, limits)]
+    if aspect == "compiled":
+        return [] if got.get("compiled") is True else [
+            problem_message({**got, "problem": "not_compiled"}, limits)]
+    if aspect == "output":
+        shape = field(got, "output_shape", list)
+        if field(got, "output_error", str, "") or shape != [2, limits["n_outputs"]]:
+            return [output_message(got, limits)]
+        return []
+    if aspect == "params":
+        n = field(got, "n_params", int, -1)
+        if n < 0:
+            return ["the number of parameters could not be counted (model.count_params() failed)"]
+        if n > limits["max_params"]:
+            return [f"the model has {n:,} parameters; the budget is {limits['max_params']:,}"]
+        return []
+    if aspect == "speed":
+        return _speed_problems(got, limits)
+    raise ValueError(f"unknown aspect {aspect!r}")  # a grader bug
+
+
+def _speed_problems(got, limits) -> list[str]:
+    if got.get("problem") in ("not_compiled", "output_shape", "several_outputs"):
+        return ["training speed not measured: " + problem_message(got, limits)]
+    estimate = field(got, "estimated_seconds", (int, float))
+    per_batch = field(got, "seconds_per_batch", (int, float))
+    if estimate is None or per_batch is None or not math.isfinite(estimate):
+        return ["the training speed could not be measured"]
+    epochs, batch_size, time_limit = limits["epochs"], limits["batch_size"], limits["time_limit"]
+    steps = epochs * math.ceil(limits["n_train"] / batch_size)
+    if estimate > time_limit:
+        return [f"training is too slow: {1000 * per_batch:.0f} ms per batch of {batch_size}, so the "
+                f"budget of {epochs} epochs ({steps} batches) would take about {estimate:.0f} s "
+                f"on the grader; the limit is {time_limit:.0f} s. Training stops there."]
+    return []
+
+
+# ---------------------------------------------------------------- hint predicates
+
+def hint_not_compiled(inputs, got, expected) -> bool:
+    return isinstance(got, dict) and got.get("is_model") is True and got.get("compiled") is not True
+
+
+def hint_not_a_model(inputs, got, expected) -> bool:
+    return isinstance(got, dict) and got.get("problem") == "not_a_model" and got.get("type") != "NoneType"
+
+
+def hint_returns_none(inputs, got, expected) -> bool:
+    return isinstance(got, dict) and got.get("problem") == "not_a_model" and got.get("type") == "NoneType"
+
+
+def hint_two_class_output(inputs, got, expected) -> bool:
+    return isinstance(got, dict) and got.get("output_shape") == [2, 2]
+
+
+def hint_spatial_output(inputs, got, expected) -> bool:
+    return (isinstance(got, dict) and isinstance(got.get("output_shape"), list)
+            and len(got["output_shape"]) == 4)
+
+
+def hint_flatten_budget(inputs, got, expected, max_params) -> bool:
+    return (isinstance(got, dict) and isinstance(got.get("n_params"), int)
+            and got["n_params"] > max_params and "Flatten" in got.get("layers", []))
+
+
+def hint_no_pooling_slow(inputs, got, expected, time_limit) -> bool:
+    return (isinstance(got, dict) and isinstance(got.get("estimated_seconds"), (int, float))
+            and got["estimated_seconds"] > time_limit
+            and not any("Pool" in str(layer) for layer in got.get("layers", [])))

@@ -24,7 +24,7 @@ import time
 
 import numpy as np
 
-from .cnn_physics import _callback, _name, describe
+from .cnn_physics import _callback, _name, _public, describe, field, shape_text
 
 MAX_LAYERS = 60          # layers described (a deeper model is over the budget anyway)
 
@@ -130,3 +130,150 @@ def _train(model, x, y, x_test, epochs, batch_size, time_limit) -> dict:
     return {"predictions": np.asarray(predictions, dtype=np.float32), "losses": losses,
             "epochs_completed": budget.epochs, "stopped_by_time_limit": budget.stopped,
             "train_seconds": train_seconds, "optimizer": _name(getattr(model, "optimizer", None))}
+
+
+# ================================================================ checking the report
+# The structure checks of the public cases and the hint predicates: they read
+# the driver's report (plain data) and compute no answer, so the student kit
+# ships them. `limits` (budget, sizes, task names) comes from the grader as
+# data (checks/dense_networks.py LIMITS).
+
+def _function(task, limits):
+    return "build_regressor" if task == limits["regression"] else "build_classifier"
+
+
+def _n_outputs(task, limits):
+    return 1 if task == limits["regression"] else limits["n_classes"]
+
+
+def problem_message(task, got, limits) -> str | None:
+    """The driver's own findings, in the grader's words; None when it found nothing."""
+    name = _function(task, limits)
+    if not isinstance(got, dict):
+        return f"the grader's training routine returned {type(got).__name__}, not its report " \
+               "(did your code replace it?)"
+    problem = got.get("problem")
+    if problem is None:
+        return None
+    if problem == "not_a_model" and got.get("type") == "NoneType":
+        return (f"{name} returned None, not a keras.Model: a missing return statement, or "
+                "`return model.compile(...)` (compile returns None: compile, then return the model)")
+    if problem == "not_a_model":
+        return (f"{name} did not return a keras.Model: return the model object itself "
+                "(keras.Sequential([...]) or keras.Model(inputs, outputs)), compiled")
+    if problem == "not_compiled":
+        return (f"the model is not compiled: call model.compile(optimizer=..., loss=...) inside "
+                f"{name} before returning it; the grader trains it with model.fit as it is")
+    if problem == "output_shape":
+        return output_message(task, got, limits)
+    if problem == "over_budget":
+        return (f"not trained: the model has {field(got, 'n_params', int, -1):,} parameters, "
+                f"the budget is {limits['max_params']:,}")
+    if problem == "several_outputs":
+        return "the model returns several outputs; it must return one tensor"
+    return "the model could not be used"
+
+
+def output_message(task, got, limits) -> str:
+    error = field(got, "output_error", str, "")
+    if error:
+        return error[:400]
+    shape = field(got, "output_shape", list)
+    n_in = limits["n_inputs"][task]
+    if shape is None:
+        return "the output shape of the model could not be determined"
+    what = "one number per point" if task == limits["regression"] else \
+        f"one probability per class (n_classes = {limits['n_classes']})"
+    return (f"for a batch of shape {shape_text((2, n_in))} the model returns shape "
+            f"{shape_text(shape)}; expected {shape_text((2, _n_outputs(task, limits)))}: {what}")
+
+
+def verify_structure(call, inputs, limits) -> list[str]:
+    task, aspect = inputs["_task"], inputs["_aspect"]
+    got = call(**_public(inputs))
+    if not isinstance(got, dict) or got.get("problem") == "not_a_model":
+        return [problem_message(task, got, limits)]
+    if aspect == "compiled":
+        return [] if got.get("compiled") is True else \
+            [problem_message(task, {**got, "problem": "not_compiled"}, limits)]
+    if aspect == "output":
+        shape = field(got, "output_shape", list)
+        if field(got, "output_error", str, "") or shape != [2, _n_outputs(task, limits)]:
+            return [output_message(task, got, limits)]
+        return []
+    if aspect == "params":
+        n = field(got, "n_params", int, -1)
+        if n < 0:
+            return ["the number of parameters could not be counted (model.count_params() failed)"]
+        if n > limits["max_params"]:
+            return [f"the model has {n:,} parameters; the budget is {limits['max_params']:,}"]
+        return []
+    raise ValueError(f"unknown aspect {aspect!r}")  # a grader bug
+
+
+# ---------------------------------------------------------------- reading the layers
+
+def dense_layers(got) -> list[dict]:
+    """The Dense layers of the driver's summary, each with its effective
+    activation: its own, or the activation layer(s) right after it."""
+    steps = got.get("structure") if isinstance(got, dict) else None
+    if not isinstance(steps, list):
+        return []
+    layers = []
+    for step in steps:
+        if not isinstance(step, dict):
+            return []
+        activation = step.get("activation")
+        if step.get("kind") == "dense":
+            layers.append({"units": step.get("units"), "activation": str(activation)})
+        elif step.get("kind") == "activation" and layers and layers[-1]["activation"] == "linear":
+            layers[-1]["activation"] = str(activation)
+    return layers
+
+
+def _is_linear(activation) -> bool:
+    return activation in ("linear", "identity", "none")
+
+
+def _loss_name(got) -> str:
+    """The compiled loss, normalised: "mse" and MeanSquaredError both become "meansquarederror"."""
+    name = str(got.get("loss", "")).lower().replace("_", "")
+    return {"mse": "meansquarederror", "mae": "meanabsoluteerror"}.get(name, name)
+
+
+# ---------------------------------------------------------------- hint predicates (any case)
+
+def network_is_linear(inputs, got, expected, limits) -> bool:
+    # one Dense layer alone (no hidden layer) is linear too
+    layers = dense_layers(got)
+    return isinstance(got, dict) and bool(layers) and all(
+        _is_linear(layer["activation"]) for layer in layers[:-1])
+
+
+def activation_on_regression_output(inputs, got, expected, limits) -> bool:
+    layers = dense_layers(got)
+    return (isinstance(got, dict) and inputs.get("_task") == limits["regression"] and bool(layers)
+            and not _is_linear(layers[-1]["activation"]))
+
+
+def squashing_hidden_layers(inputs, got, expected, limits) -> bool:
+    return isinstance(got, dict) and any(
+        layer["activation"] in ("softmax", "sigmoid") for layer in dense_layers(got)[:-1])
+
+
+def loss_does_not_fit_output(inputs, got, expected, limits) -> bool:
+    layers = dense_layers(got)
+    if not isinstance(got, dict) or not got.get("compiled") or not layers:
+        return False
+    loss, output = _loss_name(got), layers[-1]["activation"]
+    if inputs.get("_task") == limits["regression"]:
+        return "crossentropy" in loss or "hinge" in loss
+    if loss == "sparsecategoricalcrossentropy":
+        return True                                   # the targets are one-hot vectors
+    if loss == "categoricalcrossentropy":
+        return output != "softmax" and not got.get("loss_from_logits")
+    return loss != ""                                 # mse, binary cross-entropy, ... on classes
+
+
+def over_budget(inputs, got, expected, limits) -> bool:
+    return isinstance(got, dict) and field(got, "n_params", int, -1) > limits["max_params"]

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from autograder.spec import Rng
-
 OTHER_SEEDS = 2  # calls with other rng seeds, each must differ from the first result
 
 
@@ -30,7 +28,10 @@ def other_rngs(inputs: dict, key: str = "rng", count: int = OTHER_SEEDS) -> list
     """Copies of `inputs` whose rng has another seed (fixed offsets of the case's
     own seed, so a grading is reproducible)."""
     seed = int(inputs[key].seed)
-    return [{**inputs, key: Rng((seed + 7919 * (k + 1)) % 2**31)} for k in range(count)]
+    # The same kind of seed object the caller gave (spec.Rng in the grader, the
+    # wire's RngSpec in the student kit): this module imports no engine code.
+    make = type(inputs[key])
+    return [{**inputs, key: make((seed + 7919 * (k + 1)) % 2**31)} for k in range(count)]
 
 
 def rng_problems(call: Callable[..., Any], inputs: dict, first,
