@@ -17,7 +17,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import __version__, kinds
+from autograder import __version__
+from autograder.student_side import kinds
 from autograder.names import folder_for, from_file_name
 
 NOTEBOOK_SUFFIXES = (".ipynb", ".py")

@@ -13,7 +13,7 @@ import statistics
 import time
 from urllib.parse import quote
 
-from autograder.kinds import GRADING_FAILURES, LABELS as KIND_LABELS
+from autograder.student_side.kinds import GRADING_FAILURES, LABELS as KIND_LABELS
 from autograder.feedback_html import (assignment_title, bar,
                                       esc, fmt, new_figure, page, png_data_uri)
 

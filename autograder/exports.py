@@ -53,7 +53,7 @@ def junit_xml(book, assignment) -> str:
     """One <testsuite> per student, one <testcase> per test (classname = function).
     A wrong answer is a <failure>; a test that got no answer out of the code
     (timeout, crash, unreadable notebook, ...) an <error>, as JUnit counts them."""
-    from autograder.kinds import GRADING_FAILURES
+    from autograder.student_side.kinds import GRADING_FAILURES
 
     suites = ET.Element("testsuites", name=xml_text(assignment.id))
     for student, data in book.results(assignment.id).items():

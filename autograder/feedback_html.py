@@ -21,7 +21,7 @@ import math
 import warnings
 from pathlib import Path
 
-from autograder.kinds import (GRADING_FAILURES, LABELS as KIND_LABELS, PASSED, WRONG,  # noqa: E402,F401
+from autograder.student_side.kinds import (GRADING_FAILURES, LABELS as KIND_LABELS, PASSED, WRONG,  # noqa: E402,F401
                               UNREADABLE)
 
 

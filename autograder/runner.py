@@ -13,7 +13,8 @@ import copy
 import time
 from dataclasses import dataclass, field
 
-from autograder import hints, kinds, seeds
+from autograder import hints, seeds
+from autograder.student_side import kinds
 from autograder.student_side.compare import compare
 from autograder.sandbox.launch import Limits, isolation_mode
 from autograder.sandbox.session import CallResult, Session

@@ -45,7 +45,8 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import course, kinds, seeds
+from autograder import course, seeds
+from autograder.student_side import kinds
 from autograder.runner import TestResult, grade_case, limits_for
 from autograder.student_side import wire
 from autograder.student_side import calling

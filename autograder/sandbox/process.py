@@ -15,7 +15,7 @@ import tempfile
 import threading
 import time
 
-from autograder import kinds
+from autograder.student_side import kinds
 from autograder.sandbox import launch
 from autograder.student_side import wire
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from autograder import kinds
+from autograder.student_side import kinds
 from autograder.names import printable
 from autograder.student_side import wire
 from autograder.sandbox.launch import Limits

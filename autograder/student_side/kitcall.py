@@ -1,27 +1,24 @@
 """Calling a student's function in the student's own kernel, for the kit.
 
-Interim: the issue-11 branch brings student_side/calling.py, THE one "call a
-student function" (used by the worker, the self-check and tests); when it
-lands, this module becomes a thin adapter to it. Same steps as the sandbox's
-worker: arguments and the value make the round trip through `wire` (so the
-comparison sees what the grader would see), NumPy's overflow/invalid/divide
-warnings are recorded, inputs are compared before and after the call, and
-`global_seed` seeds np.random first.
+The call itself is `calling.call`, the one the sandbox's worker makes. Around
+it, what the kit's place needs: the arguments and the value make the round
+trip through `wire` (so the comparison sees exactly what the grader would see),
+the student's prints are kept off the self-check's table, NumPy's global
+random state is given back (it is the student's kernel), a press of stop stops
+the self-check too, and a call slower than the grader's limit is reported as
+a timeout (it ran to its end: the kernel is the student's, not a sandbox).
 """
 from __future__ import annotations
 
 import contextlib
 import io
-import time
 import traceback
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from . import wire
-from .mutation import mutated as _mutated, snapshot as _snapshot
+from . import calling, kinds, wire
 
 _HERE = str(Path(__file__).resolve().parent.parent)
 
@@ -40,38 +37,28 @@ class Outcome:
 
 
 def call_student(target, kwargs: dict, timeout: float, global_seed=None, driver=None) -> Outcome:
-    args = wire.decode(wire.encode(kwargs), make_rng=np.random.default_rng)
-    before = _snapshot(args)
     saved_state = np.random.get_state() if global_seed is not None else None
-    old = np.seterr(over="warn", invalid="warn", divide="warn", under="ignore")
-    start = time.perf_counter()
     try:
-        with warnings.catch_warnings(record=True) as caught, \
-                contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            warnings.simplefilter("always")
-            if global_seed is not None:
-                np.random.seed(global_seed)
-            value = driver(target, **args) if driver else target(**args)
-    except KeyboardInterrupt:
-        raise  # the student pressed stop: stop the self-check too
-    except BaseException as exc:  # SystemExit included: like the worker, a failed call
-        return Outcome(False, kind="exception", error_type=type(exc).__name__,
-                       message=str(exc)[:2000], traceback=_student_traceback(exc))
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            called = calling.call(target, wire.encode(kwargs), global_seed=global_seed, driver=driver)
     finally:
-        np.seterr(**old)
         if saved_state is not None:
             np.random.set_state(saved_state)
-    elapsed = time.perf_counter() - start
-    if elapsed > timeout:
-        return Outcome(False, kind="timeout", message=f"took {elapsed:.1f} s; the grader stops "
-                       f"a call after {timeout:g} s (infinite loop, or far too slow?)")
+    if isinstance(called.error, KeyboardInterrupt):
+        raise called.error  # the student pressed stop: stop the self-check too
+    if called.error is not None:  # SystemExit included: like the worker, a failed call
+        exc = called.error
+        return Outcome(False, kind=kinds.EXCEPTION, error_type=type(exc).__name__,
+                       message=str(exc)[:2000], traceback=_student_traceback(exc))
+    if called.elapsed > timeout:
+        return Outcome(False, kind=kinds.TIMEOUT, message=f"took {called.elapsed:.1f} s; the grader "
+                       f"stops a call after {timeout:g} s (infinite loop, or far too slow?)")
     try:
-        value = wire.decode(wire.encode(value))
+        value = wire.decode(wire.encode(called.value))
     except (TypeError, ValueError, wire.WireError) as exc:
-        return Outcome(False, kind="exception", error_type="ReturnValueError", message=str(exc))
-    return Outcome(True, value=value, mutated=_mutated(before, args), seconds=elapsed,
-                   warnings=sorted({f"{w.category.__name__}: {w.message}"[:300]
-                                    for w in caught})[:10])
+        return Outcome(False, kind=kinds.EXCEPTION, error_type="ReturnValueError", message=str(exc))
+    return Outcome(True, value=value, mutated=called.mutated, seconds=called.elapsed,
+                   warnings=called.warnings)
 
 
 def _student_traceback(exc: BaseException) -> str:

@@ -21,12 +21,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import hintdata, wire
+from . import hintdata, kinds, wire
 from .kitcall import call_student
 from .compare import compare
 
 # Kinds that say "nothing to look at yet": one row per function, not one per case.
-NOT_STARTED = ("not_implemented", "missing")
+NOT_STARTED = (kinds.NOT_IMPLEMENTED, kinds.MISSING)
 
 _KIT = __package__.rpartition(".")[0]          # "dlphys_selfcheck" inside the kit
 _DATA = Path(__file__).resolve().parent.parent / "data"
@@ -93,7 +93,7 @@ def run_function(assignment_id: str, spec: dict, namespace: dict) -> list[CaseRe
     for case in spec["cases"]:
         result = CaseResult(function, case["label"], case["index"])
         if not callable(target):
-            _fail(result, "missing", f"{function} is not defined yet: run the cell that defines "
+            _fail(result, kinds.MISSING, f"{function} is not defined yet: run the cell that defines "
                   "it first (and keep its name)")
         elif fatal is not None:  # as in the grader: after a call that ran too long, stop
             _fail(result, fatal.kind, f"not run: an earlier test of {function} failed with: "
@@ -102,9 +102,9 @@ def run_function(assignment_id: str, spec: dict, namespace: dict) -> list[CaseRe
             try:
                 _run_case(assignment_id, spec, case, target, result)
             except Exception as exc:  # whatever the function returned tripped the check
-                _fail(result, "wrong", f"the answer of {function} could not be handled "
+                _fail(result, kinds.WRONG, f"the answer of {function} could not be handled "
                       f"({type(exc).__name__})")
-            if result.kind == "timeout":
+            if result.kind == kinds.TIMEOUT:
                 fatal = result
         results.append(result)
     return results
@@ -115,7 +115,7 @@ def _run_case(assignment_id: str, spec: dict, case: dict, target, result: CaseRe
     module = course_module(assignment_id) if (spec.get("verify") or spec.get("driver")
                                                or _uses_local(spec)) else None
     driver = getattr(module, "run") if spec.get("driver") else None
-    timeout = spec["timeout"]
+    timeout = spec[kinds.TIMEOUT]
 
     def call(**kwargs):
         global_seed = kwargs.pop("_global_seed", None)
@@ -124,7 +124,7 @@ def _run_case(assignment_id: str, spec: dict, case: dict, target, result: CaseRe
         if not outcome.ok:
             raise _CallFailed(*_call_failure(spec["function"], outcome))
         if outcome.mutated:
-            raise _CallFailed("wrong", _mutated_message(spec["function"], outcome.mutated, kwargs))
+            raise _CallFailed(kinds.WRONG, _mutated_message(spec["function"], outcome.mutated, kwargs))
         return outcome
 
     local = (lambda name: getattr(module, name)) if module is not None else None
@@ -141,16 +141,16 @@ def _run_case(assignment_id: str, spec: dict, case: dict, target, result: CaseRe
                        atol=case["atol"] if case.get("atol") is not None else spec["atol"],
                        hidden=False, returns=spec["returns"], names=spec.get("outputs"))
     if spec.get("warning_free") and outcome.warnings:
-        _fail(result, "wrong", "NumPy warned during the call: " + "; ".join(outcome.warnings)
+        _fail(result, kinds.WRONG, "NumPy warned during the call: " + "; ".join(outcome.warnings)
               + ". The result must be computed without overflow, invalid operations or "
               "division by zero.")
         result.hints = _fired(spec, case, {**inputs, hintdata.WARNINGS_KEY: list(outcome.warnings)},
                               got, expected, local)
         return
     if mismatch is None:
-        result.passed, result.kind = True, "passed"
+        result.passed, result.kind = True, kinds.PASSED
         return
-    _fail(result, "wrong", mismatch.message)
+    _fail(result, kinds.WRONG, mismatch.message)
     result.hints = _fired(spec, case, inputs, got, expected, local)
 
 
@@ -171,13 +171,13 @@ def _run_property_case(spec, case, inputs, call, verify, local, result) -> None:
     if hasattr(problems, "fraction"):  # a Partial score (e.g. a physics metric)
         result.fraction = min(max(float(problems.fraction), 0.0), 1.0)
         result.passed = result.fraction >= 1.0
-        result.kind = "passed" if result.passed else ("partial" if result.fraction > 0 else "wrong")
+        result.kind = kinds.PASSED if result.passed else (kinds.PARTIAL if result.fraction > 0 else kinds.WRONG)
         result.feedback = problems.message
     elif not problems:
-        result.passed, result.kind = True, "passed"
+        result.passed, result.kind = True, kinds.PASSED
         return
     else:
-        _fail(result, "wrong", "; ".join(str(p) for p in problems))
+        _fail(result, kinds.WRONG, "; ".join(str(p) for p in problems))
     if not result.passed and "value" in last:
         result.hints = _fired(spec, case, inputs, last["value"], None, local)
 
@@ -192,15 +192,15 @@ def _fired(spec, case, inputs, got, expected, local) -> list[str]:
 
 
 def _call_failure(function: str, outcome) -> tuple[str, str]:
-    if outcome.kind != "exception":
+    if outcome.kind != kinds.EXCEPTION:
         return outcome.kind, outcome.message
     if outcome.error_type == "NotImplementedError":
-        return "not_implemented", (f"{function} is not implemented yet (it still raises "
+        return kinds.NOT_IMPLEMENTED, (f"{function} is not implemented yet (it still raises "
                                    "NotImplementedError)")
     text = f"{function} raised {outcome.error_type}: {outcome.message}".rstrip(": ")
     if outcome.traceback:
         text += "\n" + outcome.traceback.rstrip()
-    return "error", text
+    return kinds.ERROR, text
 
 
 def _mutated_message(function: str, names, inputs: dict) -> str:

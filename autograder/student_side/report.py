@@ -10,7 +10,9 @@ import html
 import textwrap
 from dataclasses import dataclass
 
-NOT_STARTED = ("not_implemented", "missing")
+from . import kinds
+
+NOT_STARTED = (kinds.NOT_IMPLEMENTED, kinds.MISSING)
 
 
 @dataclass(repr=False)

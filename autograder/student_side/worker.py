@@ -43,15 +43,15 @@ import sys
 import time
 import traceback
 import types
-import warnings
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 # The assignment's drivers (the course's checks/student_side/), as the package `drivers`.
 _DRIVERS = sys.argv[1] if len(sys.argv) > 1 else None
-# The notebooks' self-check cells import autograder.selfcheck: give them no-ops.
+# The notebooks' self-check cells import dlphys_selfcheck (older ones autograder.selfcheck):
+# give them no-ops.
 sys.path.insert(0, os.path.join(_HERE, "stubs"))
 os.environ["DLPHYS_GRADING"] = "1"
-import numpy as np  # noqa: E402
+import numpy as np  # noqa: E402,F401  (loaded before student code can patch the import system)
 
 from . import wire  # noqa: E402
 from .ipython_standin import StandIn  # noqa: E402
