@@ -38,7 +38,6 @@ import os
 import sys
 import textwrap
 import time
-import traceback
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,8 +47,8 @@ import numpy as np
 from autograder import course, seeds
 from autograder.student_side import kinds
 from autograder.runner import TestResult, grade_case, limits_for
-from autograder.student_side import wire
-from autograder.student_side import calling
+from autograder.student_side.kernel import ipython_shell as _ipython, user_namespace as _namespace
+from autograder.student_side.kitcall import call_student
 from autograder.sandbox.session import CallResult
 from autograder.spec import Assignment, Check, resolve
 
@@ -228,43 +227,19 @@ class _InProcess:
             run_with = _driver(driver) if driver else None
         except ImportError as exc:
             return CallResult(False, kind=kinds.EXCEPTION, error_type=type(exc).__name__, message=str(exc))
-        saved_state = np.random.get_state() if global_seed is not None else None
-        try:
-            # The student's prints are swallowed (the grader keeps them out of
-            # the feedback too); their warnings are recorded, as in the worker.
-            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                called = calling.call(target, wire.encode(kwargs), global_seed=global_seed,
-                                      driver=run_with)
-        finally:
-            if saved_state is not None:
-                np.random.set_state(saved_state)
-        if isinstance(called.error, KeyboardInterrupt):
-            raise called.error  # the student pressed stop: stop the self-check too
-        if not called.ok:  # SystemExit included: like the worker, a failed call
-            exc = called.error
-            return CallResult(False, kind=kinds.EXCEPTION, error_type=type(exc).__name__,
-                              message=str(exc)[:2000], traceback=_student_traceback(exc))
-        if called.elapsed > timeout:
-            return CallResult(False, kind=kinds.TIMEOUT, message=f"took {called.elapsed:.1f} s; the grader stops "
-                              f"a call after {timeout:g} s (infinite loop, or far too slow?)")
-        try:
-            value = wire.decode(wire.encode(called.value))
-        except (TypeError, ValueError, wire.WireError) as exc:
-            return CallResult(False, kind=kinds.EXCEPTION, error_type="ReturnValueError", message=str(exc))
-        return CallResult(True, value=value, mutated=called.mutated, warnings=called.warnings)
+        # The kit's call, as in a student's kernel: prints kept off the table, NumPy's
+        # global state given back, a press of stop stops the check too.
+        outcome = call_student(target, kwargs, timeout, global_seed=global_seed, driver=run_with)
+        return CallResult(outcome.ok, value=outcome.value, kind=outcome.kind,
+                          error_type=outcome.error_type, message=outcome.message,
+                          traceback=outcome.traceback, mutated=outcome.mutated,
+                          warnings=outcome.warnings)
 
 
 def _driver(name: str):
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError("bad driver name")
     return importlib.import_module(f"checks.student_side.{name}").run
-
-
-def _student_traceback(exc: BaseException) -> str:
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if not f.filename.startswith(_PACKAGE_DIR)]
-    text = "".join(traceback.format_list(frames[-8:]))
-    return (text + "".join(traceback.format_exception_only(type(exc), exc)))[-4000:]
 
 
 # ---------------------------------------------------------------- the reference, cached
@@ -398,27 +373,6 @@ def _calm():
 
 def _grading() -> bool:
     return os.environ.get(GRADING_ENV) == "1"
-
-
-def _ipython():
-    module = sys.modules.get("IPython")
-    if module is None:
-        return None
-    try:
-        return module.get_ipython()
-    except Exception:
-        return None
-
-
-def _namespace(namespace: dict | None) -> dict:
-    """The notebook's variables: IPython's user namespace, else __main__'s."""
-    if namespace is not None:
-        return namespace
-    shell = _ipython()
-    if shell is not None and isinstance(getattr(shell, "user_ns", None), dict):
-        return shell.user_ns
-    main = sys.modules.get("__main__")
-    return vars(main) if main is not None else {}
 
 
 def _assignment_for(functions: list[str] | None, assignment, namespace: dict) -> Assignment:

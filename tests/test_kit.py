@@ -62,7 +62,7 @@ EXPECTED_FILES = sorted(
         "dense_networks.json", "gradient_descent.json", "index.json", "initialization.json",
         "optimizers.json", "regularization.json")]
     + [f"dlphys_selfcheck/engine/{m}.py" for m in (
-        "__init__", "calling", "compare", "hintdata", "ipython_standin", "kinds", "kit", "kitcall",
+        "__init__", "calling", "compare", "hintdata", "ipython_standin", "kernel", "kinds", "kit", "kitcall",
         "kitcheck", "text",
         "mutation", "notebook", "report", "wire")]
     + [f"dlphys_selfcheck-1.0.0.dist-info/{m}" for m in ("METADATA", "WHEEL", "top_level.txt",

@@ -87,9 +87,9 @@ def test_nbgrader_autograde_gives_the_solution_full_points_and_the_exercise_none
         cells = {g.name: (g.auto_score, g.max_score)
                  for g in gb.find_submission_notebook(assignment, assignment, "alice").grades}
     assert scores == {"alice": (100.0, 100.0), "bob": (0.0, 100.0)}
-    from autograder import course
+    from autograder import course as bundled
 
-    points = {f"test_{c.function}": float(c.points) for c in course.get(assignment).checks}
+    points = {f"test_{c.function}": float(c.points) for c in bundled.get(assignment).checks}
     assert cells == {name: (p, p) for name, p in points.items()}
 
     # alice's hidden cases were seeded for alice (nbgrader's folder names the student)

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import difflib
 import os
-import sys
 
 from . import kitcheck
+from .kernel import ipython_shell as _ipython, user_namespace as _namespace
 
 HIDDEN_ENV = "DLPHYS_NBGRADER_HIDDEN"
 GRADING_ENV = "DLPHYS_GRADING"
@@ -62,25 +62,6 @@ def _show(report) -> None:
         display(report)
     else:
         print(report.text())
-
-
-def _ipython():
-    module = sys.modules.get("IPython")
-    try:
-        return module.get_ipython() if module is not None else None
-    except Exception:
-        return None
-
-
-def _namespace(namespace: dict | None) -> dict:
-    """The notebook's variables: IPython's user namespace, else __main__'s."""
-    if namespace is not None:
-        return namespace
-    shell = _ipython()
-    if shell is not None and isinstance(getattr(shell, "user_ns", None), dict):
-        return shell.user_ns
-    main = sys.modules.get("__main__")
-    return vars(main) if main is not None else {}
 
 
 def _assignment_for(functions, assignment, namespace) -> str:
